@@ -1,0 +1,35 @@
+# Two commands do all set-up on a fresh machine (Python 3.11+ and make):
+#   make release   validate everything and build the release
+#   make test      run every test (installs the Label Studio server in its own environment)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed-stamp
+
+.PHONY: release test validate bench server-env clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+release: $(INSTALLED)
+	$(BIN)/crocus-claims release build
+
+validate: $(INSTALLED)
+	$(BIN)/crocus-claims validate annotations/
+
+# The Label Studio server is about 1 GB of packages: it gets its own environment, which the
+# toolkit creates (and reuses) itself.
+server-env: $(INSTALLED)
+	$(BIN)/crocus-claims ls install-server
+
+test: $(INSTALLED) server-env
+	$(BIN)/pytest
+
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) .venv-ls dist .pytest_cache .hypothesis

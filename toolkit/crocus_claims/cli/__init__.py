@@ -1,0 +1,67 @@
+"""`crocus-claims`: a thin command line over the library.
+
+Each command group lives in its own module and is imported only when it is called, so that
+`crocus-claims validate` never pays for Label Studio's packages.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from crocus_claims import __version__
+
+# command name -> "module:attribute" of its click command, imported on first use.
+COMMANDS = {
+    "validate": "crocus_claims.cli.validate:validate",
+    "schema": "crocus_claims.cli.schema:schema",
+    "corpus": "crocus_claims.cli.corpus:corpus",
+    "ls": "crocus_claims.cli.labelstudio:ls",
+    "annotate": "crocus_claims.cli.labelstudio:annotate",
+    "annotations": "crocus_claims.cli.annotations:annotations",
+    "agreement": "crocus_claims.cli.agreement:agreement",
+    "stats": "crocus_claims.cli.stats:stats",
+    "release": "crocus_claims.cli.release:release",
+}
+
+
+class LazyGroup(click.Group):
+    """click's documented lazy-loading group: subcommands import when invoked or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name and error.name.startswith("crocus_claims"):
+                return None  # a command whose module is not written yet
+            raise
+        return getattr(module, attribute)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crocus-claims")
+def cli() -> None:
+    """Build, check and ship the Crocus Claims dataset."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """The console entry point. An unexpected exception is a bug: report it in one line, exit 2."""
+    try:
+        return cli.main(args=argv, prog_name="crocus-claims", standalone_mode=True)
+    except Exception as error:  # noqa: BLE001 - the last resort; click handles every expected error
+        if os.environ.get("CROCUS_CLAIMS_DEBUG"):
+            raise
+        click.echo(f"internal-error: {type(error).__name__}: {error} (a bug: please report it with the "
+                   "input; set CROCUS_CLAIMS_DEBUG=1 to see the traceback)", err=True)
+        sys.exit(2)

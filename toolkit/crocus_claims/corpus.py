@@ -1,0 +1,130 @@
+"""The corpus: the articles as received, as stable, hashed document records.
+
+The text of a document is its source file with Unix newlines and NFC, minus metadata that was
+glued to the start of it (" date YYYY-MM-DD "). Nothing else is changed, so that every offset
+of every annotation points into exactly what the outlet published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from crocus_claims import resources
+from crocus_claims.atomic import atomic_write
+
+DOC_ID = r"^[A-Za-z0-9_-]{1,64}$"
+GLUED_DATE = re.compile(r"^ date (\d{4}-\d{2}-\d{2}) ")
+DOCUMENTS_FILE = "documents.jsonl"
+
+
+class CorpusDocument(BaseModel):
+    """One article. Metadata fields are null unless the article states them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc_id: str = Field(pattern=DOC_ID)
+    title: str | None
+    outlet: str | None
+    publication_date: dt.date | None
+    byline: str | None
+    wire_source: str | None
+    source_file: str
+    stripped_prefix: str = Field(description="Metadata removed from the start of the source text.")
+    text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    text: str
+
+
+class SourceEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source_file: str
+    doc_id: str = Field(pattern=DOC_ID)
+    title: str | None
+    outlet: str | None
+    byline: str | None
+    wire_source: str | None
+
+
+class CorpusError(Exception):
+    code = "invalid-corpus"
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def normalize_text(raw: str) -> str:
+    """Unix newlines and NFC: the only changes made to an article's characters."""
+    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def split_glued_metadata(text: str) -> tuple[str, dt.date | None, str]:
+    """Split " date 2024-03-27 On a chilling Friday..." into (prefix, date, article text)."""
+    match = GLUED_DATE.match(text)
+    if not match:
+        return "", None, text
+    return match.group(0), dt.date.fromisoformat(match.group(1)), text[match.end():]
+
+
+def build_document(entry: SourceEntry, raw: str) -> CorpusDocument:
+    prefix, published, text = split_glued_metadata(normalize_text(raw))
+    for field in ("title", "byline", "wire_source", "outlet"):
+        value = getattr(entry, field)
+        if value is not None and value not in text:
+            raise CorpusError(f"{entry.source_file}: {field} {value!r} does not appear in the text")
+    return CorpusDocument(
+        doc_id=entry.doc_id,
+        title=entry.title,
+        outlet=entry.outlet,
+        publication_date=published,
+        byline=entry.byline,
+        wire_source=entry.wire_source,
+        source_file=entry.source_file,
+        stripped_prefix=prefix,
+        text_sha256=text_sha256(text),
+        text=text,
+    )
+
+
+def read_source_entries(corpus_dir: Path) -> list[SourceEntry]:
+    entries = yaml.safe_load((corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
+    return [SourceEntry.model_validate(entry) for entry in entries]
+
+
+def build_corpus(corpus_dir: Path | None = None) -> list[CorpusDocument]:
+    """Documents from corpus/sources/ and the hand-checked metadata in corpus/sources.yaml."""
+    corpus_dir = corpus_dir or resources.corpus_dir()
+    documents = []
+    for entry in read_source_entries(corpus_dir):
+        raw = (corpus_dir / "sources" / entry.source_file).read_text(encoding="utf-8")
+        documents.append(build_document(entry, raw))
+    ids = [d.doc_id for d in documents]
+    if len(set(ids)) != len(ids):
+        raise CorpusError("corpus/sources.yaml: doc_id values are not unique")
+    return sorted(documents, key=lambda d: d.doc_id)
+
+
+def write_corpus(documents: list[CorpusDocument], path: Path) -> None:
+    with atomic_write(path) as handle:
+        for document in documents:
+            handle.write(document.model_dump_json() + "\n")
+
+
+def read_corpus(path: Path) -> dict[str, CorpusDocument]:
+    with open(path, encoding="utf-8") as handle:
+        documents = [CorpusDocument.model_validate_json(line) for line in handle if line.strip()]
+    return {document.doc_id: document for document in documents}
+
+
+@functools.lru_cache(maxsize=None)
+def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
+    """The committed corpus (corpus/documents.jsonl) by doc_id."""
+    return read_corpus(path or resources.corpus_dir() / DOCUMENTS_FILE)

@@ -1,0 +1,254 @@
+"""Annotation records: their typed form, derived from the schema, and JSONL reading and writing.
+
+One record is one annotated document by one annotator (one JSON object per line). Its types are
+built from the schema at run time, so that a new label or attribute in schema/ needs no code:
+- `record_types(schema)`: msgspec structs. Each label's span is a tagged struct, so decoding a
+  line checks labels, attribute names, types, allowed values and required attributes in C. This
+  is what makes the validator fast.
+- `record_models(schema)`: the same shapes as pydantic models, for users and the loader.
+Both are built by `attribute_annotation`, the one place where an attribute becomes a type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import annotated_types
+import msgspec
+import pydantic
+
+from crocus_claims.atomic import atomic_write
+from crocus_claims.schema import SEMVER, Attribute, Schema, load_schema
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+SHA256_PATTERN = r"^[0-9a-f]{64}$"
+SPLITS = ("train", "dev", "test")
+METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source", "source_file")
+
+
+def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[..., Any]) -> Any:
+    """The Python type of an attribute value; `bounds(ge=, le=, max_length=)` makes the constraint."""
+    base: Any
+    if attribute.type == "enum":
+        base = Literal[schema.allowed_values(attribute)]  # type: ignore[misc]
+    elif attribute.type == "integer":
+        limits = {k: v for k, v in (("ge", attribute.minimum), ("le", attribute.maximum)) if v is not None}
+        base = Annotated[int, bounds(**limits)] if limits else int
+    elif attribute.type == "boolean":
+        base = bool
+    elif attribute.type == "date":
+        base = dt.date
+    else:
+        base = Annotated[str, bounds(max_length=attribute.max_length)] if attribute.max_length else str
+    # Unknown is null: an optional attribute may be null; a required one must have a value.
+    return base if attribute.required else Union[base, None]  # noqa: UP007
+
+
+# ---------------------------------------------------------------------------------------------
+# msgspec: the validator's fast types
+
+
+class Metadata(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """Document metadata carried by release records; null where the article does not state it."""
+
+    title: str | None = None
+    outlet: str | None = None
+    publication_date: dt.date | None = None
+    byline: str | None = None
+    wire_source: str | None = None
+    source_file: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordTypes:
+    """The msgspec types of one schema version, with their decoder and encoder."""
+
+    schema: Schema
+    record: type[msgspec.Struct]
+    spans: dict[str, type[msgspec.Struct]]
+    span: Any  # the tagged union of every label's span struct
+    relation: type[msgspec.Struct]
+    attributes: dict[str, type[msgspec.Struct]]
+    decoder: msgspec.json.Decoder
+    encoder: msgspec.json.Encoder
+
+    def decode(self, line: bytes | str) -> Any:
+        return self.decoder.decode(line)
+
+    def encode(self, record: Any) -> bytes:
+        return self.encoder.encode(record)
+
+    def convert(self, data: Any) -> Any:
+        """Build a record from already-parsed JSON data, with the same checks as `decode`."""
+        return msgspec.convert(data, self.record, strict=True)
+
+
+def _msgspec_bounds(**limits: Any) -> msgspec.Meta:
+    return msgspec.Meta(**limits)
+
+
+def _attribute_struct(schema: Schema, label: str) -> type[msgspec.Struct]:
+    fields = []
+    for attribute in schema.label_attributes(label):
+        annotation = attribute_annotation(schema, attribute, _msgspec_bounds)
+        if attribute.required:
+            fields.append((attribute.name, annotation))
+        else:
+            fields.append((attribute.name, annotation, schema.default_of(attribute)))
+    fields.sort(key=lambda field: len(field) == 3)  # msgspec wants required fields first
+    return msgspec.defstruct(
+        f"{label.title().replace('_', '')}Attributes", fields, forbid_unknown_fields=True, frozen=True
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def record_types(schema: Schema | None = None) -> RecordTypes:
+    """msgspec types for records of `schema` (the latest when None), cached per schema."""
+    schema = schema or load_schema()
+    offset = Annotated[int, msgspec.Meta(ge=0)]
+    identifier = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
+    attributes, spans = {}, {}
+    for label in schema.labels:
+        attributes[label.name] = _attribute_struct(schema, label.name)
+        spans[label.name] = msgspec.defstruct(
+            f"{label.name.title().replace('_', '')}Span",
+            [("id", identifier), ("start", offset), ("end", offset), ("text", str),
+             ("attributes", attributes[label.name])],
+            tag_field="label", tag=label.name, forbid_unknown_fields=True, frozen=True,
+            namespace={"label": label.name},  # the tag, readable as span.label
+        )
+    span = Union[tuple(spans.values())]  # type: ignore[misc]  # noqa: UP007
+    relation_names = tuple(r.name for r in schema.relations)
+    relation = msgspec.defstruct(
+        "Relation",
+        [("id", identifier), ("type", Literal[relation_names]), ("head", identifier), ("tail", identifier)],
+        forbid_unknown_fields=True, frozen=True,
+    )
+    record = msgspec.defstruct(
+        "Record",
+        [
+            ("doc_id", identifier),
+            ("schema_version", Annotated[str, msgspec.Meta(pattern=SEMVER)]),
+            ("text_sha256", Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]),
+            ("annotator", Annotated[str, msgspec.Meta(min_length=1, max_length=256)]),
+            ("spans", list[span]),  # type: ignore[valid-type]
+            ("relations", list[relation], msgspec.field(default_factory=list)),
+            ("text", Union[str, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
+            ("metadata", Union[Metadata, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
+            ("split", Union[Literal[SPLITS], msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
+        ],
+        forbid_unknown_fields=True, frozen=True,
+    )
+    return RecordTypes(
+        schema=schema,
+        record=record,
+        spans=spans,
+        span=span,
+        relation=relation,
+        attributes=attributes,
+        decoder=msgspec.json.Decoder(record),
+        encoder=msgspec.json.Encoder(),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# pydantic: the same records as models, for users and the loader
+
+
+def _pydantic_bounds(**limits: Any) -> Any:
+    return annotated_types.Interval(ge=limits.get("ge"), le=limits.get("le")) if "max_length" not in limits \
+        else annotated_types.MaxLen(limits["max_length"])
+
+
+@dataclass(frozen=True)
+class RecordModels:
+    schema: Schema
+    record: type[pydantic.BaseModel]
+    spans: dict[str, type[pydantic.BaseModel]]
+
+
+@functools.lru_cache(maxsize=None)
+def record_models(schema: Schema | None = None) -> RecordModels:
+    """pydantic models for records of `schema`, strict like the validator (5.0 is no integer)."""
+    schema = schema or load_schema()
+    config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
+    identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
+    offset = Annotated[int, pydantic.Field(ge=0)]
+    spans = {}
+    for label in schema.labels:
+        attribute_fields: dict[str, Any] = {}
+        for attribute in schema.label_attributes(label.name):
+            annotation = attribute_annotation(schema, attribute, _pydantic_bounds)
+            default = ... if attribute.required else schema.default_of(attribute)
+            attribute_fields[attribute.name] = (annotation, default)
+        attributes_model = pydantic.create_model(
+            f"{label.name.title().replace('_', '')}Attributes", __config__=config, **attribute_fields
+        )
+        spans[label.name] = pydantic.create_model(
+            f"{label.name.title().replace('_', '')}Span",
+            __config__=config,
+            id=(identifier, ...),
+            label=(Literal[label.name], ...),
+            start=(offset, ...),
+            end=(offset, ...),
+            text=(str, ...),
+            attributes=(attributes_model, ...),
+        )
+    relation_model = pydantic.create_model(
+        "Relation", __config__=config, id=(identifier, ...),
+        type=(Literal[tuple(r.name for r in schema.relations)], ...),
+        head=(identifier, ...), tail=(identifier, ...),
+    )
+    span_union = Annotated[Union[tuple(spans.values())], pydantic.Field(discriminator="label")]  # noqa: UP007
+    metadata_model = pydantic.create_model(
+        "Metadata", __config__=config,
+        **{name: (dt.date | None if name == "publication_date" else str | None, None) for name in METADATA_FIELDS},
+    )
+    record = pydantic.create_model(
+        "Record",
+        __config__=config,
+        doc_id=(identifier, ...),
+        schema_version=(Annotated[str, pydantic.StringConstraints(pattern=SEMVER)], ...),
+        text_sha256=(Annotated[str, pydantic.StringConstraints(pattern=SHA256_PATTERN)], ...),
+        annotator=(Annotated[str, pydantic.StringConstraints(min_length=1, max_length=256)], ...),
+        spans=(list[span_union], ...),
+        relations=(list[relation_model], []),
+        text=(str | None, None),
+        metadata=(metadata_model | None, None),
+        split=(Literal[SPLITS] | None, None),
+    )
+    return RecordModels(schema=schema, record=record, spans=spans)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSONL
+
+
+def read_records(path: Path, schema: Schema | None = None) -> Iterator[Any]:
+    """Decode the records of a JSONL file. Raises on the first bad line: validate first."""
+    types = record_types(schema)
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.strip():
+                yield types.decode(line)
+
+
+def write_records(records: Iterable[Any], path: Path) -> int:
+    """Write records as JSONL, atomically; returns how many were written."""
+    encoder = msgspec.json.Encoder()
+    count = 0
+    with atomic_write(Path(path), "wb") as handle:
+        for record in records:
+            handle.write(encoder.encode(record) + b"\n")
+            count += 1
+    return count
+
+
+def to_builtins(record: Any) -> dict[str, Any]:
+    """A record as plain JSON data (dicts, lists, strings, numbers), label tag included."""
+    return msgspec.to_builtins(record)

@@ -1,0 +1,67 @@
+"""The stable codes of validation findings: one table, the only place a code is defined.
+
+A code never changes meaning once released; a new kind of problem gets a new code. The README's
+table of codes is checked against this one by the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    summary: str
+
+
+_TABLE = (
+    # The file and the line
+    Code("unreadable-file", "error", "A path cannot be read: missing, not a file or folder, or no permission."),
+    Code("invalid-json", "error", "A line is not one JSON value: a syntax error, a truncated line, NaN, or invalid UTF-8."),
+    Code("blank-line", "warning", "An empty line between records."),
+    Code("duplicate-record", "error", "A second record for the same document and annotator."),
+    # Structure and types
+    Code("not-an-object", "error", "A line, span, relation or attribute set is not a JSON object."),
+    Code("missing-field", "error", "A required field of a record, span or relation is absent."),
+    Code("unknown-field", "error", "A field the record format does not define."),
+    Code("invalid-type", "error", "A value of the wrong JSON type: 5.0 or true where an integer belongs, a number where a string belongs."),
+    Code("invalid-value", "error", "A value of the right type but the wrong form: an id with a forbidden character, a malformed hash, version or date."),
+    # Schema
+    Code("unknown-schema-version", "error", "The record names a schema version that does not exist."),
+    Code("incompatible-schema-version", "error", "The record's schema version cannot be read with the schema it is checked against."),
+    Code("unknown-label", "error", "A span label the schema does not define."),
+    Code("unknown-attribute", "error", "An attribute the schema does not define for the span's label."),
+    Code("missing-attribute", "error", "A required attribute of the span's label is absent or null."),
+    Code("invalid-attribute-value", "error", "An attribute value outside its allowed values, range or type."),
+    Code("unknown-registry-entry", "error", "An id that is not in the attribute's registry (incidents, actors, outlets)."),
+    Code("interval-mismatch", "error", "A figure's value, value_min and value_max disagree with each other or with its qualifier."),
+    Code("unknown-relation-type", "error", "A relation type the schema does not define."),
+    # Text and offsets
+    Code("unknown-document", "error", "The doc_id is not in the corpus and the record carries no text."),
+    Code("text-hash-mismatch", "error", "text_sha256 differs from the corpus text's hash or from the record's own text."),
+    Code("invalid-span-range", "error", "A span whose start is not before its end."),
+    Code("offset-out-of-bounds", "error", "A span offset outside the text: negative, or past its end."),
+    Code("span-text-mismatch", "error", "A span's text differs from the slice of the document text at its offsets."),
+    Code("span-boundary-whitespace", "warning", "A span that starts or ends with white space."),
+    # Identity
+    Code("duplicate-span-id", "error", "Two spans of one record share an id."),
+    Code("duplicate-relation-id", "error", "Two relations of one record share an id."),
+    Code("duplicate-span", "error", "Two spans of one record have the same label, start and end."),
+    # Relations
+    Code("dangling-relation", "error", "A relation whose head or tail is not a span id of the record."),
+    Code("self-relation", "error", "A relation from a span to itself."),
+    Code("relation-label-mismatch", "error", "A relation connects labels its type does not allow."),
+    Code("relation-cardinality", "error", "A span heads more relations of one type than the type allows."),
+    Code("duplicate-relation", "error", "The same relation type between the same head and tail twice."),
+)
+
+CODES: dict[str, Code] = {code.code: code for code in _TABLE}
+
+
+def severity(code: str) -> Severity:
+    return CODES[code].severity

@@ -1,0 +1,45 @@
+"""A validation finding: what is wrong, and exactly where, for a person and for a machine."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crocus_claims.validation.codes import CODES, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    doc_id: str | None = None
+    span_id: str | None = None
+    relation_id: str | None = None
+    path: str | None = None  # where in the record: "spans[3].attributes.value"
+    severity: Severity = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "severity", CODES[self.code].severity)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def located(self, file: str | None, line: int | None, doc_id: str | None = None) -> Finding:
+        """The same finding, placed in a file and line (and document, when it did not know it)."""
+        return Finding(self.code, self.message, file, line, self.doc_id or doc_id, self.span_id,
+                       self.relation_id, self.path)
+
+    def where(self) -> str:
+        """`annotations/gold.jsonl:12 doc crocus-000 span s3`: the place, as a person reads it."""
+        parts = [f"{self.file or '<input>'}:{self.line}" if self.line else (self.file or "<input>")]
+        if self.doc_id:
+            parts.append(f"doc {self.doc_id}")
+        if self.span_id:
+            parts.append(f"span {self.span_id}")
+        if self.relation_id:
+            parts.append(f"relation {self.relation_id}")
+        if self.path and not (self.span_id or self.relation_id):
+            parts.append(f"at {self.path}")
+        return " ".join(parts)

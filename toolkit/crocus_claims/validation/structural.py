@@ -1,0 +1,152 @@
+"""The slow path, for a line that did not decode: report every structural problem, not just one.
+
+msgspec stops at the first problem of a line. A person fixing a file wants all of them, each
+with its code and place, so a line that fails decoding is parsed again without types and checked
+with the record JSON Schema (which is generated from the same schema, and which a property test
+keeps in agreement with the fast path). The spans and relations that are well-formed on their own
+then get the semantic checks too, so one bad span does not hide a problem in the next.
+"""
+
+from __future__ import annotations
+
+import functools
+from types import SimpleNamespace
+from typing import Any
+
+import jsonschema
+import msgspec
+
+from crocus_claims.record_schema import record_json_schema, strict_integer_validator
+from crocus_claims.schema import Schema
+from crocus_claims.validation import semantic
+from crocus_claims.validation.findings import Finding
+
+
+
+@functools.lru_cache(maxsize=8)
+def _validator(schema: Schema) -> jsonschema.protocols.Validator:
+    return strict_integer_validator(record_json_schema(schema))
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(record)"
+
+
+def _id_at(data: dict[str, Any], section: str, index: Any) -> str | None:
+    items = data.get(section)
+    if isinstance(items, list) and isinstance(index, int) and index < len(items) and isinstance(items[index], dict):
+        value = items[index].get("id")
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _code_for(error: jsonschema.ValidationError, schema: Schema) -> str:
+    """Map one JSON Schema error to our stable code, by its keyword and where it is."""
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    in_attributes = len(path) >= 3 and path[0] == "spans" and path[2] == "attributes"
+    leaf = path[-1] if path else None
+    if keyword == "required":
+        return "missing-attribute" if in_attributes and len(path) == 3 else "missing-field"
+    if keyword == "additionalProperties":
+        return "unknown-attribute" if in_attributes and len(path) == 3 else "unknown-field"
+    if keyword == "type" and error.validator_value == "object":
+        return "not-an-object"
+    if in_attributes and len(path) == 4:
+        attribute = schema.attributes_by_name.get(str(leaf))
+        if keyword == "enum" and attribute is not None and attribute.registry is not None:
+            return "unknown-registry-entry"
+        return "invalid-attribute-value"
+    if keyword == "enum" and len(path) == 3 and path[0] == "spans" and leaf == "label":
+        return "unknown-label"
+    if keyword == "enum" and len(path) == 3 and path[0] == "relations" and leaf == "type":
+        return "unknown-relation-type"
+    if keyword == "minimum" and leaf in ("start", "end"):
+        return "offset-out-of-bounds"
+    if keyword == "type":
+        return "invalid-type"
+    return "invalid-value"
+
+
+def _message(error: jsonschema.ValidationError, code: str) -> str:
+    if code in ("unknown-field", "unknown-attribute"):
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - allowed)
+        return f"{', '.join(map(repr, extra))} not allowed here (allowed: {', '.join(sorted(allowed)) or 'none'})"
+    if error.validator == "enum" and len(error.validator_value) > 8:
+        return f"{error.instance!r} is not one of the {len(error.validator_value)} allowed values " \
+            f"({', '.join(map(str, error.validator_value[:6]))}, ...)"
+    if code in ("invalid-type", "invalid-attribute-value") and isinstance(error.instance, (bool, float)):
+        return f"{error.instance!r} is a {type(error.instance).__name__}, not an integer" \
+            if "integer" in str(error.schema.get("type", "")) else error.message
+    return error.message
+
+
+def structural_findings(data: dict[str, Any], schema: Schema) -> tuple[list[Finding], set[tuple[Any, ...]]]:
+    """Every JSON Schema problem of one record, and the paths of the parts that have problems."""
+    doc_id = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
+    findings, broken = [], set()
+    errors = sorted(_validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        path = tuple(error.absolute_path)
+        code = _code_for(error, schema)
+        section, index = (path[0], path[1]) if len(path) >= 2 else (None, None)
+        findings.append(Finding(
+            code, _message(error, code), doc_id=doc_id,
+            span_id=_id_at(data, "spans", index) if section == "spans" else None,
+            relation_id=_id_at(data, "relations", index) if section == "relations" else None,
+            path=_path_text(path),
+        ))
+        broken.add(path[:2] if section in ("spans", "relations") else path[:1])
+    return findings, broken
+
+
+def _well_formed(data: dict[str, Any], section: str, broken: set[tuple[Any, ...]], target: Any) -> list[Any]:
+    items = data.get(section)
+    if not isinstance(items, list) or (section,) in broken:
+        return []
+    return [msgspec.convert(item, target, strict=True)
+            for index, item in enumerate(items) if (section, index) not in broken]
+
+
+def check_data(data: Any, ctx: semantic.Context) -> list[Finding]:
+    """All findings of one parsed JSON value that did not decode into a record."""
+    if not isinstance(data, dict):
+        return [Finding("not-an-object", f"a record is a JSON object, not {type(data).__name__}")]
+    findings, broken = structural_findings(data, ctx.schema)
+    version = data.get("schema_version")
+    if ("schema_version",) not in broken and isinstance(version, str):
+        problem = semantic.version_finding(version, ctx, data.get("doc_id"))
+        if problem is not None:  # under another schema, the structural findings may be wrong
+            return [problem]
+    spans = _well_formed(data, "spans", broken, ctx.types.span)
+    relations = _well_formed(data, "relations", broken, ctx.types.relation)
+    doc_id = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
+    text = None
+    if all(field in data and (field,) not in broken for field in ("doc_id", "text_sha256")) \
+            and ("text",) not in broken:
+        record = SimpleNamespace(doc_id=data["doc_id"], text_sha256=data["text_sha256"], text=data.get("text"))
+        text, text_findings = semantic.document_text(record, ctx)
+        findings += text_findings
+    findings += semantic.check_spans(doc_id, spans, text, ctx)
+    declared = data.get("spans") if isinstance(data.get("spans"), list) else []
+    span_ids = {item.get("id") for item in declared if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    labels = {span.id: span.label for span in spans}
+    findings += semantic.check_relations(doc_id, relations, labels, span_ids, ctx)
+    return findings
+
+
+def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
+    """Findings of a line that failed typed decoding, and its (doc_id, annotator) when it has them."""
+    try:
+        data = msgspec.json.decode(line)
+    except msgspec.DecodeError as error:
+        return [Finding("invalid-json", str(error))], None
+    findings = check_data(data, ctx)
+    key = None
+    if isinstance(data, dict) and isinstance(data.get("doc_id"), str) and isinstance(data.get("annotator"), str):
+        key = (data["doc_id"], data["annotator"])
+    return findings, key

@@ -1,0 +1,214 @@
+"""Validate annotation files: streaming, line by line, on every core the process is given.
+
+Memory does not grow with a file: lines are read one at a time (or, for a large file on several
+cores, in fixed-size chunks that workers read themselves). The only state kept across lines is
+the set of (doc_id, annotator) pairs seen, to catch a document annotated twice by one annotator.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from crocus_claims.corpus import CorpusDocument, load_corpus
+from crocus_claims.schema import Schema, load_schema
+from crocus_claims.validation import semantic, structural
+from crocus_claims.validation.findings import Finding
+
+CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the smallest file worth splitting
+
+
+@dataclass
+class Report:
+    """What a validation run found, with the counts a summary line needs."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    records: int = 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid (warnings allowed), 1 findings, 2 unreadable input."""
+        if any(f.code == "unreadable-file" for f in self.findings):
+            return 2
+        return 1 if self.errors else 0
+
+
+def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocument] | None = None) -> semantic.Context:
+    return semantic.Context(schema or load_schema(), load_corpus() if corpus is None else corpus)
+
+
+def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
+    """The findings of one non-blank line, and its (doc_id, annotator) key when it has one."""
+    try:
+        record = ctx.types.decoder.decode(line)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return structural.check_line(line, ctx)
+    return semantic.check_record(record, ctx), (record.doc_id, record.annotator)
+
+
+class _Lines:
+    """Checks numbered lines and remembers which documents each annotator has been seen on."""
+
+    def __init__(self, ctx: semantic.Context, file: str | None):
+        self.ctx, self.file = ctx, file
+        self.seen: dict[tuple[str, str], tuple[str | None, int]] = {}
+        self.records = 0
+
+    def check(self, number: int, line: bytes) -> Iterator[Finding]:
+        if not line.strip():
+            yield Finding("blank-line", "an empty line between records", self.file, number)
+            return
+        self.records += 1
+        findings, key = check_line(line, self.ctx)
+        for finding in findings:
+            yield finding.located(self.file, number, key[0] if key else None)
+        if key is not None:
+            yield from self.note_key(key, number)
+
+    def note_key(self, key: tuple[str, str], number: int) -> Iterator[Finding]:
+        first = self.seen.setdefault(key, (self.file, number))
+        if first != (self.file, number):
+            yield Finding("duplicate-record", f"annotator {key[1]} already has a record of {key[0]} at "
+                          f"{first[0] or '<input>'}:{first[1]}", self.file, number, key[0])
+
+
+def _as_bytes(line: bytes | str) -> bytes:
+    return line.encode("utf-8") if isinstance(line, str) else line
+
+
+def validate_lines(lines: Iterable[bytes | str], *, file: str | None = None, schema: Schema | None = None,
+                   corpus: Mapping[str, CorpusDocument] | None = None) -> Iterator[Finding]:
+    """Findings of JSONL lines (numbered from 1), as they are found."""
+    checker = _Lines(make_context(schema, corpus), file)
+    for number, line in enumerate(lines, 1):
+        yield from checker.check(number, _as_bytes(line))
+
+
+def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
+                     corpus: Mapping[str, CorpusDocument] | None = None) -> list[Finding]:
+    """Findings of records in memory (structs or plain dicts), checked exactly as their JSON would be."""
+    encoder = msgspec.json.Encoder()
+    return list(validate_lines((encoder.encode(r) for r in records), schema=schema, corpus=corpus))
+
+
+# ---------------------------------------------------------------------------------------------
+# Files and folders
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
+    """The .jsonl files named or contained in `paths`, and a finding for each path that is unusable."""
+    files, problems = [], []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
+            if not found:
+                problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
+    return files, problems
+
+
+def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:
+    """Byte ranges of about CHUNK_BYTES that start and end on line boundaries."""
+    bounds, start = [], 0
+    with open(path, "rb") as handle:
+        while start < size:
+            handle.seek(min(start + CHUNK_BYTES, size))
+            handle.readline()
+            end = min(handle.tell(), size) if start + CHUNK_BYTES < size else size
+            bounds.append((start, end))
+            start = end
+    return bounds
+
+
+_WORKER_CTX: semantic.Context | None = None
+
+
+def _check_chunk(job: tuple[str, int, int]) -> tuple[int, list[tuple[int, Finding]], list[tuple[int, tuple[str, str]]]]:
+    """In a worker: (lines read, findings by local line, keys by local line) of one byte range."""
+    path, start, end = job
+    assert _WORKER_CTX is not None
+    findings, keys, count = [], [], 0
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        for count, line in enumerate(handle.read(end - start).splitlines(keepends=True), 1):
+            if not line.strip():
+                findings.append((count, Finding("blank-line", "an empty line between records")))
+                continue
+            line_findings, key = check_line(line, _WORKER_CTX)
+            findings.extend((count, f) for f in line_findings)
+            if key is not None:
+                keys.append((count, key))
+    return count, findings, keys
+
+
+def _validate_file_parallel(path: Path, checker: _Lines, jobs: int) -> Iterator[Finding]:
+    global _WORKER_CTX
+    _WORKER_CTX = checker.ctx  # inherited by the forked workers
+    bounds = _chunk_bounds(path, path.stat().st_size)
+    offset = 0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for count, findings, keys in pool.imap(_check_chunk, [(str(path), s, e) for s, e in bounds]):
+            for number, finding in findings:
+                yield finding.located(checker.file, offset + number)
+            for number, key in keys:
+                yield from checker.note_key(key, offset + number)
+            checker.records += count - sum(1 for _, f in findings if f.code == "blank-line")
+            offset += count
+
+
+def _validate_file(path: Path, checker: _Lines, jobs: int) -> Iterator[Finding]:
+    try:
+        size = path.stat().st_size
+        if jobs > 1 and size > 2 * CHUNK_BYTES and "fork" in multiprocessing.get_all_start_methods():
+            yield from _validate_file_parallel(path, checker, jobs)
+            return
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle, 1):
+                yield from checker.check(number, line)
+    except OSError as error:
+        yield Finding("unreadable-file", f"cannot read: {error.strerror}", str(path))
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema | None = None,
+                  corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None) -> Iterator[Finding]:
+    """Findings of every file under `paths` as they are found; `report` gets the counts."""
+    files, problems = expand_paths(paths)
+    yield from problems
+    ctx = make_context(schema, corpus)
+    checker = _Lines(ctx, None)
+    for path in files:
+        checker.file = str(path)
+        report.files += 1
+        yield from _validate_file(path, checker, jobs or default_jobs())
+    report.records = checker.records
+
+
+def validate_paths(paths: Iterable[str | Path], *, schema: Schema | None = None,
+                   corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None) -> Report:
+    """Validate files and folders of .jsonl records; the report holds every finding."""
+    report = Report()
+    report.findings.extend(iter_findings(paths, report, schema=schema, corpus=corpus, jobs=jobs))
+    return report
