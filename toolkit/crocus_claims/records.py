@@ -106,10 +106,13 @@ def _attribute_struct(schema: Schema, label: str) -> type[msgspec.Struct]:
     )
 
 
-@functools.lru_cache(maxsize=None)
 def record_types(schema: Schema | None = None) -> RecordTypes:
-    """msgspec types for records of `schema` (the latest when None), cached per schema."""
-    schema = schema or load_schema()
+    """msgspec types for records of `schema` (the latest when None), built once per schema."""
+    return _build_record_types(schema or load_schema())
+
+
+@functools.lru_cache(maxsize=None)
+def _build_record_types(schema: Schema) -> RecordTypes:
     offset = Annotated[int, msgspec.Meta(ge=0)]
     identifier = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
     attributes, spans = {}, {}
@@ -172,10 +175,13 @@ class RecordModels:
     spans: dict[str, type[pydantic.BaseModel]]
 
 
-@functools.lru_cache(maxsize=None)
 def record_models(schema: Schema | None = None) -> RecordModels:
     """pydantic models for records of `schema`, strict like the validator (5.0 is no integer)."""
-    schema = schema or load_schema()
+    return _build_record_models(schema or load_schema())
+
+
+@functools.lru_cache(maxsize=None)
+def _build_record_models(schema: Schema) -> RecordModels:
     config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
     identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
     offset = Annotated[int, pydantic.Field(ge=0)]

@@ -161,8 +161,13 @@ def interval_problems(attributes: Any, interval: Interval) -> list[str]:
     low, high = bounds["minimum"], bounds["maximum"]
     if low is not None and high is not None and low > high:
         problems.append(f"{names['minimum']} {low} is greater than {names['maximum']} {high}")
-    if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
-        problems.append(f"{names['value']} {value} is outside [{low}, {high}]")
+    # A bound the qualifier derives from the value ('more than 551': minimum 552) may exclude the
+    # stated value; a bound it leaves free (range, vague) must contain it.
+    for role, bound in bounds.items():
+        free = getattr(rule, role) in ("required", "any")
+        outside = bound is not None and value is not None and (value < bound if role == "minimum" else value > bound)
+        if free and outside:
+            problems.append(f"{names['value']} {value} is outside its {role} {names[role]} {bound}")
     return problems
 
 
