@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,49 @@ class Metadata(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     source_file: str | None = None
 
 
+class _IdentifierCheck:
+    """Checks every id of a record against ID_PATTERN, remembering the ids already seen valid.
+
+    msgspec can check a `pattern` itself, but calls the regex engine for every string, which
+    halves its decoding speed; ids repeat across records ("s1", "r0"), so a bounded set of
+    known-good ids makes the check nearly free.
+    """
+
+    MAX_REMEMBERED = 100_000
+
+    def __init__(self) -> None:
+        self.valid: set[str] = set()
+        self.id_match = re.compile(ID_PATTERN).match
+        self.sha_match = re.compile(SHA256_PATTERN).match
+        self.version_match = re.compile(SEMVER).match
+
+    def _id(self, value: str, path: str) -> None:
+        if value not in self.valid:
+            if not self.id_match(value):
+                raise msgspec.ValidationError(f"Expected `str` matching regex {ID_PATTERN!r} - at `$.{path}`")
+            if len(self.valid) >= self.MAX_REMEMBERED:
+                self.valid.clear()
+            self.valid.add(value)
+
+    def __call__(self, record: Any) -> Any:
+        self._id(record.doc_id, "doc_id")
+        if not self.sha_match(record.text_sha256):
+            raise msgspec.ValidationError(f"Expected `str` matching regex {SHA256_PATTERN!r} - at `$.text_sha256`")
+        if record.schema_version not in self.valid:
+            if not self.version_match(record.schema_version):
+                raise msgspec.ValidationError(f"Expected `str` matching regex {SEMVER!r} - at `$.schema_version`")
+            self.valid.add(record.schema_version)
+        valid, check = self.valid, self._id
+        for index, span in enumerate(record.spans):
+            if span.id not in valid:
+                check(span.id, f"spans[{index}].id")
+        for index, relation in enumerate(record.relations):
+            for field in (relation.id, relation.head, relation.tail):
+                if field not in valid:
+                    check(field, f"relations[{index}]")
+        return record
+
+
 @dataclass(frozen=True)
 class RecordTypes:
     """The msgspec types of one schema version, with their decoder and encoder."""
@@ -76,16 +120,22 @@ class RecordTypes:
     attributes: dict[str, type[msgspec.Struct]]
     decoder: msgspec.json.Decoder
     encoder: msgspec.json.Encoder
+    identifiers: _IdentifierCheck
 
     def decode(self, line: bytes | str) -> Any:
-        return self.decoder.decode(line)
+        """A record from one JSON line; raises msgspec.ValidationError or DecodeError if malformed."""
+        return self.check_identifiers(self.decoder.decode(line))
+
+    def check_identifiers(self, record: Any) -> Any:
+        """Ids, hash and version against their patterns, outside msgspec (see _IdentifierCheck)."""
+        return self.identifiers(record)
 
     def encode(self, record: Any) -> bytes:
         return self.encoder.encode(record)
 
     def convert(self, data: Any) -> Any:
         """Build a record from already-parsed JSON data, with the same checks as `decode`."""
-        return msgspec.convert(data, self.record, strict=True)
+        return self.check_identifiers(msgspec.convert(data, self.record, strict=True))
 
 
 def _msgspec_bounds(**limits: Any) -> msgspec.Meta:
@@ -102,7 +152,7 @@ def _attribute_struct(schema: Schema, label: str) -> type[msgspec.Struct]:
             fields.append((attribute.name, annotation, schema.default_of(attribute)))
     fields.sort(key=lambda field: len(field) == 3)  # msgspec wants required fields first
     return msgspec.defstruct(
-        f"{label.title().replace('_', '')}Attributes", fields, forbid_unknown_fields=True, frozen=True
+        f"{label.title().replace('_', '')}Attributes", fields, forbid_unknown_fields=True, frozen=True, gc=False
     )
 
 
@@ -114,7 +164,7 @@ def record_types(schema: Schema | None = None) -> RecordTypes:
 @functools.lru_cache(maxsize=None)
 def _build_record_types(schema: Schema) -> RecordTypes:
     offset = Annotated[int, msgspec.Meta(ge=0)]
-    identifier = Annotated[str, msgspec.Meta(pattern=ID_PATTERN)]
+    identifier = str  # checked by _IdentifierCheck, not by msgspec
     attributes, spans = {}, {}
     for label in schema.labels:
         attributes[label.name] = _attribute_struct(schema, label.name)
@@ -122,7 +172,7 @@ def _build_record_types(schema: Schema) -> RecordTypes:
             f"{label.name.title().replace('_', '')}Span",
             [("id", identifier), ("start", offset), ("end", offset), ("text", str),
              ("attributes", attributes[label.name])],
-            tag_field="label", tag=label.name, forbid_unknown_fields=True, frozen=True,
+            tag_field="label", tag=label.name, forbid_unknown_fields=True, frozen=True, gc=False,
             namespace={"label": label.name},  # the tag, readable as span.label
         )
     span = Union[tuple(spans.values())]  # type: ignore[misc]  # noqa: UP007
@@ -130,14 +180,14 @@ def _build_record_types(schema: Schema) -> RecordTypes:
     relation = msgspec.defstruct(
         "Relation",
         [("id", identifier), ("type", Literal[relation_names]), ("head", identifier), ("tail", identifier)],
-        forbid_unknown_fields=True, frozen=True,
+        forbid_unknown_fields=True, frozen=True, gc=False,
     )
     record = msgspec.defstruct(
         "Record",
         [
             ("doc_id", identifier),
-            ("schema_version", Annotated[str, msgspec.Meta(pattern=SEMVER)]),
-            ("text_sha256", Annotated[str, msgspec.Meta(pattern=SHA256_PATTERN)]),
+            ("schema_version", str),
+            ("text_sha256", str),
             ("annotator", Annotated[str, msgspec.Meta(min_length=1, max_length=256)]),
             ("spans", list[span]),  # type: ignore[valid-type]
             ("relations", list[relation], msgspec.field(default_factory=list)),
@@ -145,7 +195,7 @@ def _build_record_types(schema: Schema) -> RecordTypes:
             ("metadata", Union[Metadata, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
             ("split", Union[Literal[SPLITS], msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
         ],
-        forbid_unknown_fields=True, frozen=True,
+        forbid_unknown_fields=True, frozen=True, gc=False,
     )
     return RecordTypes(
         schema=schema,
@@ -156,6 +206,7 @@ def _build_record_types(schema: Schema) -> RecordTypes:
         attributes=attributes,
         decoder=msgspec.json.Decoder(record),
         encoder=msgspec.json.Encoder(),
+        identifiers=_IdentifierCheck(),
     )
 
 

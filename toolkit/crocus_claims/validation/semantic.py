@@ -51,19 +51,30 @@ class Context:
     def known_versions(self) -> frozenset[str]:
         return frozenset(available_versions()) | {self.schema.version}
 
+    @functools.cached_property
+    def version_verdicts(self) -> dict[str, tuple[str, str] | None]:
+        """(code, message) or None per version string: every record repeats the same few."""
+        return {}
+
 
 def version_finding(version: str, ctx: Context, doc_id: str | None) -> Finding | None:
+    verdicts = ctx.version_verdicts
+    if version not in verdicts:
+        verdicts[version] = _version_verdict(version, ctx)
+    verdict = verdicts[version]
+    return None if verdict is None else Finding(verdict[0], verdict[1], doc_id=doc_id, path="schema_version")
+
+
+def _version_verdict(version: str, ctx: Context) -> tuple[str, str] | None:
     """Minor versions only add: a record of schema 1.0.x reads under 1.3.0, not under 2.0 or 1.0."""
     if version not in ctx.known_versions:
-        return Finding("unknown-schema-version", f"schema version {version} does not exist "
-                       f"(known: {', '.join(sorted(ctx.known_versions, key=parse_version))})",
-                       doc_id=doc_id, path="schema_version")
+        known = ", ".join(sorted(ctx.known_versions, key=parse_version))
+        return "unknown-schema-version", f"schema version {version} does not exist (known: {known})"
     major, minor, _ = parse_version(version)
     own_major, own_minor, _ = ctx.schema.version_tuple
     if major != own_major or minor > own_minor:
-        return Finding("incompatible-schema-version", f"a record of schema {version} cannot be checked "
-                       f"against schema {ctx.schema.version}: use --schema-version {version}",
-                       doc_id=doc_id, path="schema_version")
+        return "incompatible-schema-version", (f"a record of schema {version} cannot be checked against "
+                                               f"schema {ctx.schema.version}: use --schema-version {version}")
     return None
 
 
@@ -92,18 +103,23 @@ def document_text(record: Any, ctx: Context) -> tuple[str | None, list[Finding]]
     return corpus_doc.text, []
 
 
-def check_spans(doc_id: str, spans: Sequence[Any], text: str | None, ctx: Context) -> list[Finding]:
+def check_spans(doc_id: str | None, spans: Sequence[Any], text: str | None,
+                ctx: Context) -> tuple[list[Finding], dict[str, str]]:
+    """Findings of the spans, and each span's label by id (for the relation checks).
+
+    This loop runs for every span of every record: it allocates nothing unless it finds a problem.
+    """
     findings: list[Finding] = []
-    ids: set[str] = set()
+    labels: dict[str, str] = {}
     keys: set[tuple[str, int, int]] = set()
-    size = len(text) if text is not None else None
+    size = len(text) if text is not None else -1
     intervals = ctx.intervals
     for index, span in enumerate(spans):
         span_id, label, start, end = span.id, span.label, span.start, span.end
-        if span_id in ids:
+        if span_id in labels:
             findings.append(Finding("duplicate-span-id", f"span id {span_id} is used twice",
                                     doc_id=doc_id, span_id=span_id, path=f"spans[{index}].id"))
-        ids.add(span_id)
+        labels[span_id] = label
         key = (label, start, end)
         if key in keys:
             findings.append(Finding("duplicate-span", f"a second {label} span at {start}-{end}",
@@ -112,25 +128,27 @@ def check_spans(doc_id: str, spans: Sequence[Any], text: str | None, ctx: Contex
         if start >= end:
             findings.append(Finding("invalid-span-range", f"start {start} is not before end {end}",
                                     doc_id=doc_id, span_id=span_id, path=f"spans[{index}].start"))
-        elif size is not None:
-            if end > size:
-                findings.append(Finding("offset-out-of-bounds", f"end {end} is past the end of the text "
-                                        f"({size} characters)", doc_id=doc_id, span_id=span_id,
-                                        path=f"spans[{index}].end"))
-            elif text[start:end] != span.text:  # type: ignore[index]
-                findings.append(Finding("span-text-mismatch", f"text {span.text!r} differs from the text at "
-                                        f"{start}-{end}: {text[start:end]!r}", doc_id=doc_id,  # type: ignore[index]
-                                        span_id=span_id, path=f"spans[{index}].text"))
-            elif span.text != span.text.strip():
-                findings.append(Finding("span-boundary-whitespace", f"span text {span.text!r} starts or ends "
-                                        "with white space", doc_id=doc_id, span_id=span_id,
-                                        path=f"spans[{index}]"))
-        interval = intervals.get(label)
-        if interval is not None:
-            for message in interval_problems(span.attributes, interval):
+        elif text is not None:
+            findings.extend(_text_findings(doc_id, index, span, text, size))
+        if label in intervals:
+            for message in interval_problems(span.attributes, intervals[label]):
                 findings.append(Finding("interval-mismatch", message, doc_id=doc_id, span_id=span_id,
                                         path=f"spans[{index}].attributes"))
-    return findings
+    return findings, labels
+
+
+def _text_findings(doc_id: str | None, index: int, span: Any, text: str, size: int) -> tuple[Finding, ...]:
+    start, end, quoted = span.start, span.end, span.text
+    if end > size:
+        return (Finding("offset-out-of-bounds", f"end {end} is past the end of the text ({size} characters)",
+                        doc_id=doc_id, span_id=span.id, path=f"spans[{index}].end"),)
+    if text[start:end] != quoted:
+        return (Finding("span-text-mismatch", f"text {quoted!r} differs from the text at {start}-{end}: "
+                        f"{text[start:end]!r}", doc_id=doc_id, span_id=span.id, path=f"spans[{index}].text"),)
+    if quoted[0].isspace() or quoted[-1].isspace():
+        return (Finding("span-boundary-whitespace", f"span text {quoted!r} starts or ends with white space",
+                        doc_id=doc_id, span_id=span.id, path=f"spans[{index}]"),)
+    return ()
 
 
 def interval_problems(attributes: Any, interval: Interval) -> list[str]:
@@ -180,37 +198,36 @@ def check_relations(doc_id: str, relations: Sequence[Any], span_labels: Mapping[
     per_head: dict[tuple[str, str], int] = {}
     for index, relation in enumerate(relations):
         rel_id, kind, head, tail = relation.id, relation.type, relation.head, relation.tail
-        where = {"doc_id": doc_id, "relation_id": rel_id}
         if rel_id in ids:
             findings.append(Finding("duplicate-relation-id", f"relation id {rel_id} is used twice",
-                                    path=f"relations[{index}].id", **where))
+                                    path=f"relations[{index}].id", doc_id=doc_id, relation_id=rel_id))
         ids.add(rel_id)
-        missing = [f"{end} {name}" for end, name in (("head", head), ("tail", tail)) if name not in span_ids]
-        if missing:
+        if head not in span_ids or tail not in span_ids:
+            missing = [f"{end} {name}" for end, name in (("head", head), ("tail", tail)) if name not in span_ids]
             findings.append(Finding("dangling-relation", f"{kind}: no span with id " + " and ".join(missing),
-                                    path=f"relations[{index}]", **where))
+                                    path=f"relations[{index}]", doc_id=doc_id, relation_id=rel_id))
             continue
         if head == tail:
             findings.append(Finding("self-relation", f"{kind} relates span {head} to itself",
-                                    path=f"relations[{index}]", **where))
+                                    path=f"relations[{index}]", doc_id=doc_id, relation_id=rel_id))
         if (kind, head, tail) in seen:
             findings.append(Finding("duplicate-relation", f"{kind} from {head} to {tail} is given twice",
-                                    path=f"relations[{index}]", **where))
+                                    path=f"relations[{index}]", doc_id=doc_id, relation_id=rel_id))
         seen.add((kind, head, tail))
         spec = ctx.relations[kind]
         head_label, tail_label = span_labels.get(head), span_labels.get(tail)
         if head_label is not None and head_label not in spec.heads:
             findings.append(Finding("relation-label-mismatch", f"{kind} cannot start at a {head_label} span "
                                     f"(allowed: {', '.join(sorted(spec.heads))})", path=f"relations[{index}].head",
-                                    **where))
+                                    doc_id=doc_id, relation_id=rel_id))
         if tail_label is not None and tail_label not in spec.tails:
             findings.append(Finding("relation-label-mismatch", f"{kind} cannot end at a {tail_label} span "
                                     f"(allowed: {', '.join(sorted(spec.tails))})", path=f"relations[{index}].tail",
-                                    **where))
+                                    doc_id=doc_id, relation_id=rel_id))
         count = per_head[(kind, head)] = per_head.get((kind, head), 0) + 1
         if spec.max_per_head is not None and count == spec.max_per_head + 1:
             findings.append(Finding("relation-cardinality", f"span {head} has more than {spec.max_per_head} "
-                                    f"{kind} relation(s)", path=f"relations[{index}]", **where))
+                                    f"{kind} relation(s)", path=f"relations[{index}]", doc_id=doc_id, relation_id=rel_id))
     return findings
 
 
@@ -220,8 +237,8 @@ def check_record(record: Any, ctx: Context) -> list[Finding]:
     if problem is not None:
         return [problem]
     text, findings = document_text(record, ctx)
-    findings += check_spans(record.doc_id, record.spans, text, ctx)
+    span_findings, labels = check_spans(record.doc_id, record.spans, text, ctx)
+    findings += span_findings
     if record.relations:
-        labels = {span.id: span.label for span in record.spans}
-        findings += check_relations(record.doc_id, record.relations, labels, labels.keys(), ctx)
+        findings += check_relations(record.doc_id, record.relations, labels, labels, ctx)
     return findings

@@ -131,10 +131,10 @@ def check_data(data: Any, ctx: semantic.Context) -> list[Finding]:
         record = SimpleNamespace(doc_id=data["doc_id"], text_sha256=data["text_sha256"], text=data.get("text"))
         text, text_findings = semantic.document_text(record, ctx)
         findings += text_findings
-    findings += semantic.check_spans(doc_id, spans, text, ctx)
+    span_findings, labels = semantic.check_spans(doc_id, spans, text, ctx)
+    findings += span_findings
     declared = data.get("spans") if isinstance(data.get("spans"), list) else []
     span_ids = {item.get("id") for item in declared if isinstance(item, dict) and isinstance(item.get("id"), str)}
-    labels = {span.id: span.label for span in spans}
     findings += semantic.check_relations(doc_id, relations, labels, span_ids, ctx)
     return findings
 
