@@ -1,76 +1,15 @@
-"""`crocus-claims agreement A B`: how far two annotation sets of the same documents agree.
-
-Also home, for now, of what the `agreement` and `stats` commands share: reading annotation
-sets with coded one-line errors, and printing tables.
-"""
+"""`crocus-claims agreement A B`: how far two annotation sets of the same documents agree."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from crocus_claims.agreement import MATCHINGS, AgreementError, AgreementReport, Score, compare
-from crocus_claims.atomic import atomic_write
-from crocus_claims.schema import Schema, load_schema
-
-BAD_INPUT = 2  # exit status of unreadable or invalid input, as for `validate`
-
-
-class InputError(Exception):
-    """Input a command refuses; each of `lines` is one problem: `where: severity code: message`."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
-
-
-def read_annotation_set(paths: Sequence[Path], schema: Schema) -> list[Any]:
-    """Every record in the files and folders named, validated first; InputError lists the errors."""
-    from crocus_claims.records import read_records
-    from crocus_claims.validation import validate_paths
-    from crocus_claims.validation.report import human_line
-    from crocus_claims.validation.validator import expand_paths
-
-    report = validate_paths(paths, schema=schema)
-    if report.errors:
-        raise InputError([human_line(finding) for finding in report.errors])
-    files, _ = expand_paths(paths)
-    return [record for file in files for record in read_records(file, schema)]
-
-
-def refuse(error: InputError) -> NoReturn:
-    for line in error.lines:
-        click.echo(line, err=True)
-    raise SystemExit(BAD_INPUT)
-
-
-def format_table(rows: list[dict[str, Any]]) -> str:
-    """A Markdown table (readable in a terminal and pasteable in a report); null shows as "-"."""
-    import polars as pl
-
-    if not rows:
-        return "(none)"
-    frame = pl.DataFrame(rows, infer_schema_length=None)
-    frame = frame.select(pl.all().cast(pl.String).fill_null("-"))
-    with pl.Config(
-        tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
-        tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=10_000, tbl_width_chars=10_000,
-    ):
-        return str(frame)
-
-
-def dump_json(data: Any, output: Path | None = None) -> str:
-    """The JSON text of `data`; written atomically to `output` too when given."""
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if output is not None:
-        with atomic_write(output) as handle:
-            handle.write(text)
-    return text
-
+from crocus_claims.cli.common import InputError, dump_json, format_table, read_annotation_set, refuse
+from crocus_claims.schema import load_schema
 
 # ---------------------------------------------------------------------------------------------
 # Human output

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import Any
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
-from crocus_claims.schema import SchemaError, available_versions, load_schema
+from crocus_claims.atomic import atomic_write
+from crocus_claims.schema import Schema, SchemaError, available_versions, load_schema
 
 
 def _load(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -46,3 +49,58 @@ def coded_errors(*errors: type[Exception]) -> Callable[[Callable[..., Any]], Cal
                 fail(getattr(error, "code", "error"), str(error))
         return wrapper
     return decorate
+
+
+BAD_INPUT = 2  # exit status of unreadable or invalid input, as for `validate`
+
+
+class InputError(Exception):
+    """Input a command refuses; each of `lines` is one problem: `where: severity code: message`."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+def read_annotation_set(paths: Sequence[Path], schema: Schema) -> list[Any]:
+    """Every record in the files and folders named, validated first; InputError lists the errors."""
+    from crocus_claims.records import read_records
+    from crocus_claims.validation import validate_paths
+    from crocus_claims.validation.report import human_line
+    from crocus_claims.validation.validator import expand_paths
+
+    report = validate_paths(paths, schema=schema)
+    if report.errors:
+        raise InputError([human_line(finding) for finding in report.errors])
+    files, _ = expand_paths(paths)
+    return [record for file in files for record in read_records(file, schema)]
+
+
+def refuse(error: InputError) -> NoReturn:
+    for line in error.lines:
+        click.echo(line, err=True)
+    raise SystemExit(BAD_INPUT)
+
+
+def format_table(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table (readable in a terminal and pasteable in a report); null shows as "-"."""
+    import polars as pl
+
+    if not rows:
+        return "(none)"
+    frame = pl.DataFrame(rows, infer_schema_length=None)
+    frame = frame.select(pl.all().cast(pl.String).fill_null("-"))
+    with pl.Config(
+        tbl_rows=-1, tbl_cols=-1, tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True,
+        tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=10_000, tbl_width_chars=10_000,
+    ):
+        return str(frame)
+
+
+def dump_json(data: Any, output: Path | None = None) -> str:
+    """The JSON text of `data`; written atomically to `output` too when given."""
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is not None:
+        with atomic_write(output) as handle:
+            handle.write(text)
+    return text

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from crocus_claims import resources
-from crocus_claims.cli.agreement import InputError, dump_json, format_table, read_annotation_set, refuse
+from crocus_claims.cli.common import InputError, dump_json, format_table, read_annotation_set, refuse
 from crocus_claims.schema import load_schema
 
 if TYPE_CHECKING:
