@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import IO
 
 
+def _default_mode(base: int) -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return base & ~umask
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path`, then rename it over `path` only on success."""
@@ -24,6 +30,7 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; give what open() would have
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -39,6 +46,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
         yield staging
+        os.chmod(staging, _default_mode(0o777))  # mkdtemp makes 0700
         if path.exists():
             retired = path.with_name(f".{path.name}.old")
             shutil.rmtree(retired, ignore_errors=True)
