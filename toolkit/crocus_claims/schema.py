@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crocus_claims import resources
+from crocus_claims.yaml_source import UniqueKeyLoader, line_of
 
 SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
 UPPER_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
@@ -184,38 +185,6 @@ def parse_version(version: str) -> tuple[int, int, int]:
 # Loading
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML keeps the last of two equal keys; a schema with a duplicate key is an error."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _line_of(root: yaml.Node | None, loc: Loc) -> int | None:
-    """The 1-based line of the YAML node at `loc`, or of its nearest existing ancestor."""
-    node, line = root, (root.start_mark.line + 1 if root is not None else None)
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == str(part)), None)
-            if child is None:  # a key that is the problem itself, or missing
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        if child is None:
-            return line
-        node, line = child, child.start_mark.line + 1
-    return line
-
-
 def _describe(data: Any, loc: Loc) -> str:
     """`labels[3] (CASUALTY_FIGURE).attributes[1]`: a path a person can find in the file."""
     text, node = "", data
@@ -240,8 +209,8 @@ def load_schema_file(path: Path) -> Schema:
     except OSError as error:
         raise SchemaError(path, [(None, "(file)", f"cannot read: {error.strerror}")]) from None
     try:
-        root = yaml.compose(source, Loader=_UniqueKeyLoader)
-        data = yaml.load(source, Loader=_UniqueKeyLoader)
+        root = yaml.compose(source, Loader=UniqueKeyLoader)
+        data = yaml.load(source, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -252,14 +221,14 @@ def load_schema_file(path: Path) -> Schema:
         schema = Schema.model_validate(data)
     except ValidationError as error:
         problems = [
-            (_line_of(root, tuple(e["loc"])), _describe(data, tuple(e["loc"])), e["msg"])
+            (line_of(root, tuple(e["loc"])), _describe(data, tuple(e["loc"])), e["msg"])
             for e in error.errors()
         ]
         raise SchemaError(path, problems) from None
-    problems = [(_line_of(root, loc), _describe(data, loc), msg) for loc, msg in _cross_reference_problems(schema)]
+    problems = [(line_of(root, loc), _describe(data, loc), msg) for loc, msg in _cross_reference_problems(schema)]
     expected = path.name.removeprefix("v").removesuffix(".yaml")
     if re.match(SEMVER, expected) and expected != schema.version:
-        problems.append((_line_of(root, ("version",)), "version", f"file is named for {expected} but declares {schema.version}"))
+        problems.append((line_of(root, ("version",)), "version", f"file is named for {expected} but declares {schema.version}"))
     if problems:
         raise SchemaError(path, problems)
     return schema

@@ -1,0 +1,45 @@
+"""Reading hand-written YAML (schemas, authored annotations) so that every error can name its line.
+
+PyYAML keeps the last of two equal keys without a word; in a file a person edits that is a
+mistake to report, not to resolve silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+Loc = tuple[str | int, ...]
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys; a schema with a duplicate key is an error."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
+    """The 1-based line of the YAML node at `loc`, or of its nearest existing ancestor."""
+    node, line = root, (root.start_mark.line + 1 if root is not None else None)
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == str(part)), None)
+            if child is None:  # a key that is the problem itself, or missing
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        if child is None:
+            return line
+        node, line = child, child.start_mark.line + 1
+    return line
