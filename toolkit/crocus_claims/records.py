@@ -73,7 +73,7 @@ class _IdentifierCheck:
     known-good ids makes the check nearly free.
     """
 
-    MAX_REMEMBERED = 100_000
+    MAX_REMEMBERED = 10_000
 
     def __init__(self) -> None:
         self.valid: set[str] = set()
@@ -90,7 +90,8 @@ class _IdentifierCheck:
             self.valid.add(value)
 
     def __call__(self, record: Any) -> Any:
-        self._id(record.doc_id, "doc_id")
+        if not self.id_match(record.doc_id):  # unique per record: checked, never remembered
+            raise msgspec.ValidationError(f"Expected `str` matching regex {ID_PATTERN!r} - at `$.doc_id`")
         if not self.sha_match(record.text_sha256):
             raise msgspec.ValidationError(f"Expected `str` matching regex {SHA256_PATTERN!r} - at `$.text_sha256`")
         if record.schema_version not in self.valid:

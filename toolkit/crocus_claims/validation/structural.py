@@ -13,10 +13,8 @@ import functools
 from types import SimpleNamespace
 from typing import Any
 
-import jsonschema
 import msgspec
 
-from crocus_claims.record_schema import record_json_schema, strict_integer_validator
 from crocus_claims.schema import Schema
 from crocus_claims.validation import semantic
 from crocus_claims.validation.findings import Finding
@@ -24,7 +22,10 @@ from crocus_claims.validation.findings import Finding
 
 
 @functools.lru_cache(maxsize=8)
-def _validator(schema: Schema) -> jsonschema.protocols.Validator:
+def _validator(schema: Schema) -> Any:
+    """The JSON Schema validator, imported on first use: a valid file never needs it."""
+    from crocus_claims.record_schema import record_json_schema, strict_integer_validator
+
     return strict_integer_validator(record_json_schema(schema))
 
 
@@ -43,7 +44,7 @@ def _id_at(data: dict[str, Any], section: str, index: Any) -> str | None:
     return None
 
 
-def _code_for(error: jsonschema.ValidationError, schema: Schema) -> str:
+def _code_for(error: Any, schema: Schema) -> str:
     """Map one JSON Schema error to our stable code, by its keyword and where it is."""
     path = tuple(error.absolute_path)
     keyword = error.validator
@@ -71,7 +72,7 @@ def _code_for(error: jsonschema.ValidationError, schema: Schema) -> str:
     return "invalid-value"
 
 
-def _message(error: jsonschema.ValidationError, code: str) -> str:
+def _message(error: Any, code: str) -> str:
     if code in ("unknown-field", "unknown-attribute"):
         allowed = set(error.schema.get("properties", {}))
         extra = sorted(set(error.instance) - allowed)

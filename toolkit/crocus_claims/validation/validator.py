@@ -66,14 +66,16 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
 class _Lines:
     """Checks numbered lines, and remembers which documents each annotator has been seen on.
 
-    The remembered keys are 64-bit hashes of (doc_id, annotator) with the place first seen: about
-    100 bytes a record, the only memory that grows with the input.
+    The remembered keys are 64-bit hashes of (doc_id, annotator), each with the file and line
+    first seen packed in one integer: about 100 bytes a record, the only memory that grows with
+    the input (10 MB for a 500 MB file).
     """
 
     def __init__(self, ctx: semantic.Context, file: str | None,
                  keys_out: list[tuple[int, tuple[str, str]]] | None = None):
         self.ctx, self.file = ctx, file
-        self.seen: dict[int, tuple[str | None, int]] = {}
+        self.files: list[str | None] = []
+        self.seen: dict[int, int] = {}
         self.records = 0
         self.keys_out = keys_out  # a worker hands its keys to the parent instead of judging them
 
@@ -99,11 +101,15 @@ class _Lines:
         return findings
 
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
-        first = self.seen.setdefault(hash(key), (self.file, number))
-        if first == (self.file, number):
+        if not self.files or self.files[-1] != self.file:
+            self.files.append(self.file)
+        place = (len(self.files) - 1) << 40 | number
+        first = self.seen.setdefault(hash(key), place)
+        if first == place:
             return None
+        first_file, first_line = self.files[first >> 40], first & ((1 << 40) - 1)
         return Finding("duplicate-record", f"annotator {key[1]} already has a record of {key[0]} at "
-                       f"{first[0] or '<input>'}:{first[1]}", self.file, number, key[0])
+                       f"{first_file or '<input>'}:{first_line}", self.file, number, key[0])
 
 
 @contextlib.contextmanager
