@@ -31,5 +31,10 @@ def annotations_dir() -> Path:
 
 
 def bundled_release_dir() -> Path:
-    """The release shipped inside the package (see the release module)."""
-    return _data_dir("release")
+    """The release `crocus_claims.load()` reads when given no folder.
+
+    In a wheel, crocus_claims/_data/release/, force-included from dist/release/; in a checkout,
+    dist/release/ itself, which `crocus-claims release build` (`make release`) writes.
+    """
+    bundled = BUNDLED_DIR / "release"
+    return bundled if bundled.is_dir() else REPO_ROOT / "dist" / "release"

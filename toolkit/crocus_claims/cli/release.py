@@ -9,6 +9,7 @@ import click
 
 from crocus_claims.cli.common import coded_errors
 from crocus_claims.release import ReleaseError, build_release, bundle_release, verify_release
+from crocus_claims.release.manifest import read_manifest
 
 
 @click.group()
@@ -31,6 +32,9 @@ def build(output_root: Path | None, annotations_dir: Path | None, bundle: bool) 
     """
     folder = build_release(output_root, annotations_dir=annotations_dir)
     click.echo(f"built {folder}")
+    manifest, _ = read_manifest(folder)
+    for doc_id in manifest["corpus_documents_not_released"]:
+        click.echo(f"warning: corpus document {doc_id} has no gold record and is not in the release", err=True)
     if bundle:
         click.echo(f"bundled {bundle_release(folder)}")
 

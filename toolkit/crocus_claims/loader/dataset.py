@@ -1,0 +1,264 @@
+"""A release as a dataset: typed documents, polars frames, and filters by split, label and attribute.
+
+A release is checked against its manifest when it is opened, so a model is never trained on a
+copy that differs from what was published. Documents are typed with the release's own schema
+(schema/ inside the release), so an older release loads with the schema it was built with.
+Frames are lazy (polars scan_ndjson with a schema derived from the annotation schema): a filter
+or a column selection is pushed down to the reader, which is what keeps large releases fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pydantic
+
+from crocus_claims import resources
+from crocus_claims.records import METADATA_FIELDS, SPLITS, record_models
+from crocus_claims.release.documents import DOCUMENTS_FILE
+from crocus_claims.release.verify import ReleaseIntegrityError, release_schema, verify_files
+from crocus_claims.schema import Attribute, Schema
+
+AttributeFilter = Mapping[str, Any]
+
+
+class DatasetError(ValueError):
+    """A filter that names something the release's schema does not have."""
+
+    code = "invalid-filter"
+
+
+def _as_set(value: str | Collection[str] | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    return frozenset([value]) if isinstance(value, str) else frozenset(value)
+
+
+def attribute_dtype(schema: Schema, attribute: Attribute) -> pl.DataType:
+    if attribute.type == "enum":
+        return pl.Enum(list(schema.allowed_values(attribute) or ()))
+    return {"integer": pl.Int64, "boolean": pl.Boolean, "date": pl.Date}.get(attribute.type, pl.String)()
+
+
+def documents_file_schema(schema: Schema) -> dict[str, pl.DataType]:
+    """The polars schema of documents.jsonl, every attribute of every label as a nullable field."""
+    attributes = pl.Struct({a.name: attribute_dtype(schema, a) for a in schema.attributes})
+    span = pl.Struct({"id": pl.String, "label": pl.Enum([label.name for label in schema.labels]),
+                      "start": pl.Int64, "end": pl.Int64, "text": pl.String, "attributes": attributes})
+    relation = pl.Struct({"id": pl.String, "type": pl.Enum([r.name for r in schema.relations]),
+                          "head": pl.String, "tail": pl.String})
+    metadata = pl.Struct({name: pl.Date if name == "publication_date" else pl.String for name in METADATA_FIELDS})
+    return {
+        "doc_id": pl.String, "schema_version": pl.String, "text_sha256": pl.String, "annotator": pl.String,
+        "split": pl.Enum(list(SPLITS)), "text": pl.String, "metadata": metadata,
+        "spans": pl.List(span), "relations": pl.List(relation),
+    }
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a filtered view keeps: documents by split; spans by label and attribute values."""
+
+    splits: frozenset[str] | None = None
+    labels: frozenset[str] | None = None
+    attributes: Mapping[str, frozenset[Any]] = field(default_factory=dict)
+
+    def keeps_span(self, label: str, attributes: Mapping[str, Any]) -> bool:
+        if self.labels is not None and label not in self.labels:
+            return False
+        return all(name in attributes and attributes[name] in allowed for name, allowed in self.attributes.items())
+
+    @property
+    def filters_spans(self) -> bool:
+        return self.labels is not None or bool(self.attributes)
+
+
+class Dataset:
+    """A verified release folder. Filtering returns a new view; nothing is read until asked for."""
+
+    def __init__(self, folder: Path, manifest: dict[str, Any], schema: Schema, selection: Selection | None = None):
+        self.folder = folder
+        self.manifest = manifest
+        self.schema = schema
+        self.selection = selection or Selection()
+
+    def __repr__(self) -> str:
+        return f"Dataset({str(self.folder)!r}, release {self.release_version}, schema {self.schema.version})"
+
+    @property
+    def release_version(self) -> str:
+        return self.manifest["release_version"]
+
+    @property
+    def documents_path(self) -> Path:
+        return self.folder / DOCUMENTS_FILE
+
+    @property
+    def record_model(self) -> type[pydantic.BaseModel]:
+        return record_models(self.schema).record
+
+    # -- filters ------------------------------------------------------------------------------
+
+    def filter(
+        self,
+        split: str | Collection[str] | None = None,
+        label: str | Collection[str] | None = None,
+        attributes: AttributeFilter | None = None,
+    ) -> Dataset:
+        """A view with the documents of `split`, and of their spans only those of `label` whose
+        attributes have the given values (a value, or a collection of values, per attribute).
+        Documents without a matching span stay, with no spans: they are still negatives for a
+        model. A relation stays when both its spans stay."""
+        splits, labels = _as_set(split), _as_set(label)
+        self._check_names(splits, SPLITS, "split")
+        self._check_names(labels, self.schema.labels_by_name, "label")
+        wanted = {}
+        for name, value in (attributes or {}).items():
+            self._check_names({name}, self.schema.attributes_by_name, "attribute")
+            is_many = isinstance(value, Collection) and not isinstance(value, str)
+            wanted[name] = frozenset(value) if is_many else frozenset([value])
+            allowed = self.schema.allowed_values(self.schema.attributes_by_name[name])
+            if allowed is not None:
+                self._check_names(wanted[name] - {None}, allowed, f"value of {name}")
+        current = self.selection
+        selection = Selection(
+            splits=splits if current.splits is None else (current.splits & splits if splits else current.splits),
+            labels=labels if current.labels is None else (current.labels & labels if labels else current.labels),
+            attributes={**current.attributes, **wanted},
+        )
+        return Dataset(self.folder, self.manifest, self.schema, selection)
+
+    def _check_names(self, names: Collection[str] | None, known: Collection[str], kind: str) -> None:
+        unknown = sorted(set(names or ()) - set(known))
+        if unknown:
+            raise DatasetError(f"unknown {kind} {', '.join(map(repr, unknown))} in release "
+                               f"{self.release_version} (known: {', '.join(sorted(known))})")
+
+    # -- typed documents ---------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[pydantic.BaseModel]:
+        """Documents as pydantic records (text, metadata, split, spans, relations), streamed."""
+        model = self.record_model
+        with open(self.documents_path, "rb") as handle:
+            for line in handle:
+                record = model.model_validate_json(line)
+                if self.selection.splits is None or record.split in self.selection.splits:
+                    yield self._select_spans(record)
+
+    def __len__(self) -> int:
+        if self.selection.splits is None:
+            return self.manifest["counts"]["documents"]
+        return sum(self.manifest["counts"]["documents_per_split"][split] for split in self.selection.splits)
+
+    def _select_spans(self, record: Any) -> Any:
+        if not self.selection.filters_spans:
+            return record
+        spans = [s for s in record.spans if self.selection.keeps_span(s.label, s.attributes.model_dump())]
+        kept = {span.id for span in spans}
+        relations = [r for r in record.relations if r.head in kept and r.tail in kept]
+        return record.model_copy(update={"spans": spans, "relations": relations})
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def _scan(self) -> pl.LazyFrame:
+        frame = pl.scan_ndjson(self.documents_path, schema=documents_file_schema(self.schema))
+        if self.selection.splits is not None:
+            frame = frame.filter(pl.col("split").is_in(sorted(self.selection.splits)))
+        return frame
+
+    def lazy_documents(self) -> pl.LazyFrame:
+        """One row per document: doc_id, split, annotator, text, its hash, and the metadata fields."""
+        return self._scan().select(
+            "doc_id", "split", "annotator", "schema_version", "text_sha256", "text", pl.col("metadata").struct.unnest()
+        )
+
+    def lazy_spans(self) -> pl.LazyFrame:
+        """One row per span: doc_id, split, span_id, label, start, end, text, one column per attribute
+        (null where the span's label does not carry it)."""
+        frame = (
+            self._scan().select("doc_id", "split", "spans").explode("spans").drop_nulls("spans")
+            .unnest("spans").rename({"id": "span_id"}).unnest("attributes")
+        )
+        return frame.filter(self._span_predicate())
+
+    def _span_predicate(self) -> pl.Expr:
+        predicate = pl.lit(True)
+        if self.selection.labels is not None:
+            predicate &= pl.col("label").is_in(sorted(self.selection.labels))
+        for name, allowed in self.selection.attributes.items():
+            carriers = self.schema.labels_with_attribute(name)
+            has_value = pl.col(name).is_in(sorted(v for v in allowed if v is not None))
+            if None in allowed:
+                has_value |= pl.col(name).is_null()
+            predicate &= pl.col("label").is_in(carriers) & has_value
+        return predicate
+
+    def lazy_relations(self) -> pl.LazyFrame:
+        """One row per relation: doc_id, split, relation_id, type, head and tail span ids."""
+        frame = (
+            self._scan().select("doc_id", "split", "relations").explode("relations").drop_nulls("relations")
+            .unnest("relations").rename({"id": "relation_id"})
+        )
+        if not self.selection.filters_spans:
+            return frame
+        kept = self.lazy_spans().select("doc_id", "span_id")
+        return (frame.join(kept, left_on=["doc_id", "head"], right_on=["doc_id", "span_id"], how="semi")
+                .join(kept, left_on=["doc_id", "tail"], right_on=["doc_id", "span_id"], how="semi"))
+
+    def documents(self) -> pl.DataFrame:
+        return self.lazy_documents().collect()
+
+    def spans(self) -> pl.DataFrame:
+        return self.lazy_spans().collect()
+
+    def relations(self) -> pl.DataFrame:
+        return self.lazy_relations().collect()
+
+    # -- token tags and exports --------------------------------------------------------------
+
+    def to_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
+        """Flat BIO tags per document, with the alignment report; see loader.bio."""
+        from crocus_claims.loader.bio import to_bio
+
+        return to_bio(self, tokenizer)
+
+    def to_layered_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
+        """One BIO tag sequence per label per document, so overlapping spans survive."""
+        from crocus_claims.loader.bio import to_layered_bio
+
+        return to_layered_bio(self, tokenizer)
+
+    def to_hf(self) -> Any:
+        """A Hugging Face DatasetDict, one split per release split (needs the `hf` extra)."""
+        from crocus_claims.loader.huggingface import to_hf
+
+        return to_hf(self)
+
+    def to_docbin(self, spans_key: str | None = None) -> Any:
+        """A spaCy DocBin with every span in doc.spans (needs the `spacy` extra)."""
+        from crocus_claims.loader.spacy_docbin import SPANS_KEY, to_docbin
+
+        return to_docbin(self, spans_key or SPANS_KEY)
+
+
+def load(path: str | Path | None = None) -> Dataset:
+    """Open the release folder at `path` (default: the release shipped with the package), after
+    checking every file against its manifest; ReleaseIntegrityError names each file that differs."""
+    folder = Path(path) if path is not None else resources.bundled_release_dir()
+    if not folder.is_dir():
+        hint = " (run `make release` in a checkout)" if path is None else ""
+        raise FileNotFoundError(f"no release folder at {folder}{hint}")
+    manifest, differences = verify_files(folder)
+    if differences or manifest is None:
+        raise ReleaseIntegrityError(folder, differences)
+    schema, schema_differences = release_schema(folder, manifest)
+    if schema is None:
+        raise ReleaseIntegrityError(folder, schema_differences)
+    return Dataset(folder, manifest, schema)
+
+
+__all__ = ["Dataset", "DatasetError", "load"]

@@ -1,0 +1,101 @@
+"""Export to Hugging Face `datasets` (the `hf` extra): one split per release split, features typed
+from the schema, with the label and relation names as ClassLabel names so a model config can
+read them from the dataset itself."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crocus_claims.loader.bio import Tokenizer, to_bio
+from crocus_claims.records import METADATA_FIELDS, SPLITS
+from crocus_claims.schema import Attribute, Schema
+
+if TYPE_CHECKING:
+    import datasets
+
+    from crocus_claims.loader.bio import AlignmentIssue
+    from crocus_claims.loader.dataset import Dataset
+
+
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ImportError:
+        raise ImportError("the Hugging Face export needs `datasets`: pip install 'crocus-claims[hf]'") from None
+    return datasets
+
+
+def attribute_feature(attribute: Attribute) -> Any:
+    """Enums are strings: an optional one may be null, which a ClassLabel cannot hold."""
+    value = _datasets().Value
+    return value({"integer": "int64", "boolean": "bool", "date": "date32"}.get(attribute.type, "string"))
+
+
+def span_features(schema: Schema) -> Any:
+    ds = _datasets()
+    return ds.Features({
+        "doc_id": ds.Value("string"),
+        "split": ds.ClassLabel(names=list(SPLITS)),
+        "text": ds.Value("string"),
+        **{name: ds.Value("date32" if name == "publication_date" else "string") for name in METADATA_FIELDS},
+        "spans": ds.List({
+            "id": ds.Value("string"),
+            "label": ds.ClassLabel(names=[label.name for label in schema.labels]),
+            "start": ds.Value("int64"),
+            "end": ds.Value("int64"),
+            "text": ds.Value("string"),
+            **{attribute.name: attribute_feature(attribute) for attribute in schema.attributes},
+        }),
+        "relations": ds.List({
+            "id": ds.Value("string"),
+            "type": ds.ClassLabel(names=[relation.name for relation in schema.relations]),
+            "head": ds.Value("string"),
+            "tail": ds.Value("string"),
+        }),
+    })
+
+
+def span_row(record: Any, schema: Schema) -> dict[str, Any]:
+    metadata = record.metadata.model_dump() if record.metadata else dict.fromkeys(METADATA_FIELDS)
+    spans = []
+    for span in record.spans:
+        attributes = dict.fromkeys(a.name for a in schema.attributes) | span.attributes.model_dump()
+        spans.append({"id": span.id, "label": span.label, "start": span.start, "end": span.end,
+                      "text": span.text, **attributes})
+    return {"doc_id": record.doc_id, "split": record.split, "text": record.text, **metadata, "spans": spans,
+            "relations": [relation.model_dump() for relation in record.relations]}
+
+
+def to_hf(dataset: Dataset) -> datasets.DatasetDict:
+    """Documents with their spans and relations, one Dataset per split that has documents."""
+    ds = _datasets()
+    features = span_features(dataset.schema)
+    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    for record in dataset:
+        rows[record.split].append(span_row(record, dataset.schema))
+    return ds.DatasetDict({
+        split: ds.Dataset.from_list(split_rows, features=features) for split, split_rows in rows.items() if split_rows
+    })
+
+
+def to_hf_tokens(
+    dataset: Dataset, tokenizer: Tokenizer | None = None
+) -> tuple[datasets.DatasetDict, list[AlignmentIssue]]:
+    """Token classification data (tokens, offsets, flat BIO tags as ClassLabel), with the alignment
+    report of the spans that flat BIO could not hold exactly."""
+    ds = _datasets()
+    bio = to_bio(dataset, tokenizer)
+    features = ds.Features({
+        "doc_id": ds.Value("string"),
+        "tokens": ds.List(ds.Value("string")),
+        "token_starts": ds.List(ds.Value("int64")),
+        "token_ends": ds.List(ds.Value("int64")),
+        "tags": ds.List(ds.ClassLabel(names=bio.tag_names)),
+    })
+    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
+    for document in bio.documents:
+        rows[document.split].append({"doc_id": document.doc_id, "tokens": document.tokens,
+                                     "token_starts": document.starts, "token_ends": document.ends,
+                                     "tags": document.tags})
+    splits = {split: ds.Dataset.from_list(r, features=features) for split, r in rows.items() if r}
+    return ds.DatasetDict(splits), bio.report

@@ -1,0 +1,124 @@
+"""`release build`: from validated gold records to dist/crocus-claims-<release version>/.
+
+Everything is computed in memory first and written into a staging folder that replaces the
+previous release only when complete (atomic_directory), so an interrupted or refused build leaves
+the previous release intact. The same inputs give the same bytes: no clock is read (only
+SOURCE_DATE_EPOCH), and every list and key is sorted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from crocus_claims import __version__, resources
+from crocus_claims.atomic import atomic_directory
+from crocus_claims.record_schema import json_schema_path, strict_integer_validator
+from crocus_claims.records import to_builtins
+from crocus_claims.release.counts import release_counts
+from crocus_claims.release.croissant import croissant_metadata
+from crocus_claims.release.datasheet import render_datasheet
+from crocus_claims.release.documents import DOCUMENTS_FILE, encode_jsonl, release_records
+from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts, build_time, document_facts
+from crocus_claims.release.inputs import ReleaseInputs, gather_inputs, sha256_file
+from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json
+from crocus_claims.schema import Schema, schema_path
+
+DATASHEET_FILE = "README.md"
+CROISSANT_FILE = "croissant.json"
+SCHEMA_FOLDER = "schema"
+FOLDER_MODE = 0o755  # a staging folder is created private (0700)
+
+
+def default_output_root() -> Path:
+    return resources.REPO_ROOT / "dist"
+
+
+def json_schema_problems(json_schema: dict[str, Any], records: list[dict[str, Any]]) -> Iterator[str]:
+    validator = strict_integer_validator(json_schema)
+    for line, record in enumerate(records, start=1):
+        for error in validator.iter_errors(record):
+            where = "/".join(str(part) for part in error.absolute_path) or "(record)"
+            yield f"{DOCUMENTS_FILE}:{line} doc {record.get('doc_id')} at {where}: {error.message}"
+
+
+def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> ReleaseFacts:
+    hashes = inputs.input_hashes()
+    released = {document["doc_id"] for document in documents}
+    return ReleaseFacts(
+        release_version=inputs.release_version,
+        schema=inputs.schema,
+        toolkit_version=__version__,
+        created=build_time(),
+        counts=release_counts(inputs.schema, documents),
+        documents=tuple(document_facts(document, hashes) for document in documents),
+        inputs=hashes,
+        agreement=inputs.agreement,
+        not_released=tuple(sorted(set(inputs.corpus) - released)),
+    )
+
+
+def manifest_header(facts: ReleaseFacts) -> dict[str, Any]:
+    return {
+        "name": DATASET_NAME,
+        "release_version": facts.release_version,
+        "schema_version": facts.schema.version,
+        "toolkit_version": facts.toolkit_version,
+        "created": facts.created.isoformat() if facts.created else None,
+        "inputs": facts.inputs,
+        "corpus_documents_not_released": list(facts.not_released),
+        "counts": facts.counts,
+    }
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def write_release(folder: Path, facts: ReleaseFacts, documents_jsonl: bytes, schema: Schema) -> None:
+    """Fill an empty folder with a complete release; the manifest last, since it lists the rest."""
+    write_bytes(folder / DOCUMENTS_FILE, documents_jsonl)
+    for source in (schema_path(schema.version), json_schema_path(schema.version)):
+        write_bytes(folder / SCHEMA_FOLDER / source.name, source.read_bytes())
+    write_bytes(folder / DATASHEET_FILE, render_datasheet(facts).encode("utf-8"))
+    croissant = croissant_metadata(facts, sha256_file(folder / DOCUMENTS_FILE))
+    write_bytes(folder / CROISSANT_FILE, render_json(croissant))
+    write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, manifest_header(facts))))
+
+
+def build_release(
+    output_root: Path | None = None,
+    *,
+    annotations_dir: Path | None = None,
+    corpus_dir: Path | None = None,
+    schema: Schema | None = None,
+) -> Path:
+    """Build the release of the current inputs; returns its folder. Raises ReleaseError, writing nothing."""
+    inputs = gather_inputs(annotations_dir, corpus_dir, schema)
+    records = release_records(inputs.records, inputs.corpus)
+    documents = [to_builtins(record) for record in records]
+    json_schema = json.loads(json_schema_path(inputs.schema.version).read_text(encoding="utf-8"))
+    problems = list(json_schema_problems(json_schema, documents))
+    if problems:
+        raise ReleaseError("invalid-release-record", "records do not match the JSON Schema:\n  " + "\n  ".join(problems))
+    facts = release_facts(inputs, documents)
+    target = Path(output_root or default_output_root()) / facts.folder_name
+    with atomic_directory(target) as staging:
+        staging.chmod(FOLDER_MODE)
+        write_release(staging, facts, encode_jsonl(records), inputs.schema)
+    return target
+
+
+def bundle_release(release_dir: Path, bundled_dir: Path | None = None) -> Path:
+    """Copy a built release to where `crocus_claims.load()` finds it and the wheel picks it up."""
+    bundled_dir = Path(bundled_dir or resources.bundled_release_dir())
+    with atomic_directory(bundled_dir) as staging:
+        staging.chmod(FOLDER_MODE)
+        shutil.copytree(release_dir, staging, dirs_exist_ok=True)
+    return bundled_dir
+

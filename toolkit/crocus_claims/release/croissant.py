@@ -1,0 +1,137 @@
+"""The Croissant metadata of a release (croissant.json), with its Responsible AI (RAI) fields.
+
+Built with mlcroissant, the format's reference library (the `croissant` extra), imported only
+when a release is built, so that loading a release never needs it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crocus_claims.release.datasheet import NOT_MEASURED
+from crocus_claims.release.documents import DOCUMENTS_FILE
+from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts
+from crocus_claims.release.splits import describe_rule
+
+LICENCE = (
+    "Annotations, schema and toolkit: MIT. Article texts: third-party news texts that remain the "
+    "property of their publishers, distributed for research only."
+)
+# (field, key in a document line (dotted inside an object), Croissant data type name, description)
+DOCUMENT_FIELDS = (
+    ("doc_id", "doc_id", "TEXT", "Stable identifier of the article."),
+    ("split", "split", "TEXT", "train, dev or test, fixed by the doc_id (see the datasheet)."),
+    ("text", "text", "TEXT", "The article text; span offsets are Unicode code points into it."),
+    ("text_sha256", "text_sha256", "TEXT", "SHA-256 of the UTF-8 text."),
+    ("title", "metadata.title", "TEXT", "Title, when the article states it."),
+    ("publication_date", "metadata.publication_date", "TEXT", "Publication date (YYYY-MM-DD), when known."),
+    ("source_file", "metadata.source_file", "TEXT", "The source file the text was taken from."),
+)
+
+
+def _mlcroissant() -> Any:
+    try:
+        import mlcroissant
+    except ImportError:
+        raise ReleaseError(
+            "missing-dependency", "building Croissant metadata needs mlcroissant: pip install 'crocus-claims[croissant]'"
+        ) from None
+    return mlcroissant
+
+
+def agreement_summary(facts: ReleaseFacts) -> str:
+    report = facts.agreement
+    if report is None:
+        return f"Inter-annotator agreement: {NOT_MEASURED}."
+    scores = report.spans["exact"].all
+    f1 = NOT_MEASURED if scores.f1 is None else f"{scores.f1:.3f}"
+    return (f"Span agreement (exact match, all labels) between {', '.join(report.annotators_a)} and "
+            f"{', '.join(report.annotators_b)} on {len(report.documents.shared)} documents: F1 {f1}. "
+            "Details in the datasheet.")
+
+
+def rai_fields(facts: ReleaseFacts) -> dict[str, Any]:
+    counts = facts.counts
+    return {
+        "data_collection": (
+            f"{counts['documents']} English news articles about the Crocus City Hall attack of 22 March 2024, "
+            "received as plain-text files; text kept as published (Unix newlines and NFC only)."
+        ),
+        "data_collection_type": ["Secondary Data Analysis"],
+        "data_preprocessing_protocol": [
+            "A ' date YYYY-MM-DD ' prefix glued to some source files is removed and kept as the publication date.",
+            describe_rule(),
+        ],
+        "data_annotation_protocol": (
+            f"Typed spans with attributes and typed relations, schema {facts.schema.version} (labels: "
+            f"{', '.join(label.name for label in facts.schema.labels)}). Commitment is recorded, never truth."
+        ),
+        "annotations_per_item": f"One gold record per document ({counts['spans']} spans in total).",
+        "data_annotation_analysis": [agreement_summary(facts)],
+        "data_biases": [
+            "A handful of articles, all in English, on one attack: the reporting and framing of a few outlets."
+        ],
+        "data_use_cases": [
+            "Studying attribution, hedging and denial in news reporting; testing extraction code.",
+            "Not for deciding facts about the attack, and not for reporting model scores (too few documents).",
+        ],
+        "data_limitations": [
+            f"{counts['documents']} documents; splits are for wiring code, not for measurement.",
+        ],
+        "data_social_impact": (
+            "The articles concern a terrorist attack and accusations between states; the annotation "
+            "records what sources claim, which must not be read as established fact."
+        ),
+        "personal_sensitive_information": [
+            "Names of public officials and of people accused of the attack, as published by the outlets."
+        ],
+        "data_release_maintenance_plan": (
+            "Corrections are published as new release versions; each release's manifest.json lists "
+            "its files with SHA-256."
+        ),
+    }
+
+
+def field_source(mlc: Any, path: str) -> Any:
+    """Where a field is read from: a top-level key of a line, or a key inside one (`metadata.title`),
+    which mlcroissant reads as the column followed by a JSON path transform."""
+    column, _, inner = path.partition(".")
+    transforms = [mlc.Transform(json_path=inner)] if inner else []
+    return mlc.Source(file_object=DOCUMENTS_FILE, extract=mlc.Extract(column=column), transforms=transforms)
+
+
+def croissant_metadata(facts: ReleaseFacts, documents_sha256: str) -> dict[str, Any]:
+    """The croissant.json document, checked by mlcroissant before it is returned."""
+    mlc = _mlcroissant()
+    fields = [
+        mlc.Field(
+            id=f"documents/{name}", name=name, description=description,
+            data_types=[getattr(mlc.DataType, data_type)],
+            source=field_source(mlc, path),
+        )
+        for name, path, data_type, description in DOCUMENT_FIELDS
+    ]
+    metadata = mlc.Metadata(
+        name=DATASET_NAME,
+        description=facts.schema.description,
+        version=facts.release_version,
+        license=[LICENCE],
+        cite_as=f"Crocus Claims contributors. Crocus Claims, release {facts.release_version}.",
+        date_published=facts.created,
+        in_language=["en"],
+        keywords=["news", "claims", "attribution", "span annotation", "Crocus City Hall attack"],
+        distribution=[
+            mlc.FileObject(
+                id=DOCUMENTS_FILE, name=DOCUMENTS_FILE, content_url=DOCUMENTS_FILE,
+                encoding_formats=["application/jsonlines"], sha256=documents_sha256,
+                description="One document per line: text, metadata, split, spans and relations.",
+            )
+        ],
+        record_sets=[mlc.RecordSet(id="documents", name="documents", key=["documents/doc_id"], fields=fields)],
+        **rai_fields(facts),
+    )
+    errors = metadata.issues.errors
+    if errors:
+        raise ReleaseError("invalid-croissant", "mlcroissant refuses the metadata: " + "; ".join(sorted(errors)))
+    return metadata.to_json()

@@ -1,0 +1,167 @@
+"""What a release is built from, gathered and checked before a byte of it is written.
+
+The inputs are the latest schema and its committed JSON Schema, the corpus, the gold records
+(annotations/gold/*.jsonl), the optional agreement report, and annotations/RELEASE.yaml, the one
+place the release version is set. A build refuses anything the validator does not accept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crocus_claims import resources
+from crocus_claims.agreement import AgreementReport
+from crocus_claims.corpus import DOCUMENTS_FILE as CORPUS_FILE
+from crocus_claims.corpus import CorpusDocument, read_corpus
+from crocus_claims.record_schema import json_schema_path
+from crocus_claims.records import read_records
+from crocus_claims.release.errors import ReleaseError
+from crocus_claims.schema import SEMVER, Schema, load_schema, schema_path
+from crocus_claims.validation import validate_paths
+
+VERSION_FILE = "RELEASE.yaml"
+GOLD_DIR = "gold"
+AGREEMENT_REPORT = Path("agreement") / "report.json"
+MAX_LISTED_FINDINGS = 20
+
+
+class ReleaseConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    release: str = Field(pattern=SEMVER)
+
+
+@dataclass(frozen=True)
+class ReleaseInputs:
+    """Everything a build reads; `files` maps a stable name of each input file to its path."""
+
+    release_version: str
+    schema: Schema
+    corpus: Mapping[str, CorpusDocument]
+    records: tuple[Any, ...]
+    agreement: AgreementReport | None
+    files: Mapping[str, Path]
+
+    def input_hashes(self) -> dict[str, str]:
+        return {name: sha256_file(path) for name, path in sorted(self.files.items())}
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def read_release_version(path: Path) -> str:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return ReleaseConfig.model_validate(data).release
+    except OSError as error:
+        raise ReleaseError("invalid-release-config", f"{path}: cannot read: {error.strerror}") from None
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ReleaseError("invalid-release-config", f"{path}: needs `release: X.Y.Z` ({error})") from None
+
+
+def gold_files(annotations_dir: Path) -> tuple[Path, ...]:
+    files = tuple(sorted((annotations_dir / GOLD_DIR).glob("*.jsonl")))
+    if not files:
+        raise ReleaseError(
+            "no-gold-annotations",
+            f"{annotations_dir / GOLD_DIR}: no *.jsonl gold records; a release is built from gold only",
+        )
+    return files
+
+
+def check_valid(paths: tuple[Path, ...], schema: Schema, corpus: Mapping[str, CorpusDocument]) -> None:
+    """Refuse unless the validator finds no error in the gold records (warnings pass)."""
+    report = validate_paths(list(paths), schema=schema, corpus=corpus)
+    if report.errors:
+        listed = [f"  {f.where()}: {f.code}: {f.message}" for f in report.errors[:MAX_LISTED_FINDINGS]]
+        more = len(report.errors) - len(listed)
+        listed += [f"  ... and {more} more (run `crocus-claims validate`)"] if more else []
+        raise ReleaseError(
+            "invalid-annotations",
+            f"{len(report.errors)} validation error(s) in the gold records:\n" + "\n".join(listed),
+        )
+
+
+def read_gold(paths: tuple[Path, ...], schema: Schema) -> tuple[Any, ...]:
+    """The gold records, one per document: a second record for a document is refused."""
+    records, seen = [], {}
+    for path in paths:
+        for line, record in enumerate(read_records(path, schema), start=1):
+            if record.doc_id in seen:
+                raise ReleaseError(
+                    "duplicate-gold-record",
+                    f"{path}:{line}: doc {record.doc_id} already has a gold record at {seen[record.doc_id]}",
+                )
+            seen[record.doc_id] = f"{path}:{line}"
+            records.append(record)
+    return tuple(records)
+
+
+def source_files(
+    corpus_dir: Path, corpus: Mapping[str, CorpusDocument], records: tuple[Any, ...]
+) -> dict[str, Path]:
+    """The articles as received, for the provenance of every released corpus document."""
+    files = {}
+    for record in records:
+        document = corpus.get(record.doc_id)
+        if document is None:
+            continue
+        path = corpus_dir / "sources" / document.source_file
+        if not path.is_file():
+            raise ReleaseError("missing-source-file", f"{path}: source of doc {record.doc_id} not found")
+        files[f"corpus/sources/{document.source_file}"] = path
+    return files
+
+
+def read_agreement(path: Path) -> AgreementReport | None:
+    """The report of `crocus-claims agreement --format json`, or None when none was written."""
+    if not path.is_file():
+        return None
+    try:
+        return AgreementReport.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError) as error:
+        raise ReleaseError("invalid-agreement-report", f"{path}: not an agreement report ({error})") from None
+
+
+def gather_inputs(
+    annotations_dir: Path | None = None,
+    corpus_dir: Path | None = None,
+    schema: Schema | None = None,
+) -> ReleaseInputs:
+    annotations_dir = Path(annotations_dir or resources.annotations_dir())
+    corpus_dir = Path(corpus_dir or resources.corpus_dir())
+    schema = schema or load_schema()
+    version_file = annotations_dir / VERSION_FILE
+    release_version = read_release_version(version_file)
+    json_schema_file = json_schema_path(schema.version)
+    if not json_schema_file.is_file():
+        raise ReleaseError(
+            "missing-json-schema",
+            f"{json_schema_file}: not found; run `crocus-claims schema jsonschema --write`",
+        )
+    corpus = read_corpus(corpus_dir / CORPUS_FILE)
+    gold = gold_files(annotations_dir)
+    check_valid(gold, schema, corpus)
+    records = read_gold(gold, schema)
+    agreement_file = annotations_dir / AGREEMENT_REPORT
+    agreement = read_agreement(agreement_file)
+    files = {
+        f"annotations/{VERSION_FILE}": version_file,
+        f"schema/{schema_path(schema.version).name}": schema_path(schema.version),
+        f"schema/{json_schema_file.name}": json_schema_file,
+        f"corpus/{CORPUS_FILE}": corpus_dir / CORPUS_FILE,
+        **{f"annotations/{GOLD_DIR}/{path.name}": path for path in gold},
+    }
+    if agreement is not None:
+        files[f"annotations/{AGREEMENT_REPORT.as_posix()}"] = agreement_file
+    files.update(source_files(corpus_dir, corpus, records))
+    return ReleaseInputs(release_version, schema, corpus, records, agreement, files)

@@ -1,0 +1,49 @@
+"""The manifest of a release (manifest.json): what it contains and what it was built from.
+
+Every other file of the release is listed with its size and SHA-256, so that one changed byte
+anywhere is found; the counts let `release verify` check the records against what was released.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from crocus_claims.release.inputs import sha256_file
+
+MANIFEST_FILE = "manifest.json"
+MANIFEST_FORMAT = 1
+
+
+def render_json(data: Any) -> bytes:
+    """The one canonical JSON form of every JSON file of a release: sorted keys, fixed indent."""
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def release_files(root: Path) -> list[str]:
+    """Every file of a release except the manifest itself, as sorted POSIX paths."""
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.relative_to(root).as_posix() != MANIFEST_FILE
+    )
+
+
+def file_entry(path: Path) -> dict[str, Any]:
+    return {"bytes": path.stat().st_size, "sha256": sha256_file(path)}
+
+
+def build_manifest(root: Path, header: dict[str, Any]) -> dict[str, Any]:
+    """`header` (versions, inputs, counts) plus the list of the files already written in `root`."""
+    files = {name: file_entry(root / name) for name in release_files(root)}
+    return {"manifest_format": MANIFEST_FORMAT, **header, "files": files}
+
+
+def read_manifest(root: Path) -> tuple[dict[str, Any], bytes]:
+    """The parsed manifest and its raw bytes; OSError or ValueError when it is unusable."""
+    raw = (root / MANIFEST_FILE).read_bytes()
+    data = json.loads(raw)
+    if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
+        raise ValueError("not a release manifest (no `files` table)")  # noqa: TRY004 (bad content, like bad JSON)
+    return data, raw
