@@ -14,10 +14,16 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-release: $(INSTALLED)
+# The main job: every check of the sources, then the release, then a check of what was written.
+release: validate
 	$(BIN)/crocus-claims release build
+	$(BIN)/crocus-claims release verify dist/release
 
 validate: $(INSTALLED)
+	$(BIN)/crocus-claims schema check
+	$(BIN)/crocus-claims schema jsonschema --check
+	$(BIN)/crocus-claims corpus check
+	$(BIN)/crocus-claims annotations build --check
 	$(BIN)/crocus-claims validate annotations/
 
 # The Label Studio server is about 1 GB of packages: it gets its own environment, which the
@@ -29,7 +35,7 @@ test: $(INSTALLED) server-env
 	$(BIN)/pytest
 
 bench: $(INSTALLED)
-	$(BIN)/python benchmarks/bench_validate.py
+	$(BIN)/python benchmarks/bench_validate.py --megabytes 500
 
 clean:
 	rm -rf $(VENV) .venv-ls dist .pytest_cache .hypothesis

@@ -435,7 +435,7 @@ def test_each_mistake_is_refused_with_its_code_and_place(tmp_path: Path, code: s
     output = result.output
     assert result.exit_code == 1, output
     assert isinstance(result.exception, SystemExit)  # a coded exit, never an uncaught error
-    [line] = [line for line in output.splitlines() if f": {code}: " in line]
+    [line] = [line for line in output.splitlines() if f": error {code}: " in line]
     if "file" in case:
         assert line.startswith(authoring.display_path(case["file"]))
     if "line" in case:
@@ -518,4 +518,4 @@ def test_the_installed_command_reports_without_a_traceback(tmp_path: Path) -> No
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert completed.stderr.startswith(f"{authoring.display_path(path)}:".replace(str(tmp_path) + "/", ""))
-    assert f"doc {DOC_003} span s1: quote-not-found:" in completed.stderr
+    assert f"doc {DOC_003} span s1: error quote-not-found:" in completed.stderr

@@ -25,6 +25,7 @@ from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.records import record_types
 from crocus_claims.schema import SchemaError, load_schema
+from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
 
 AUTHORED_FOLDER = "authored"
@@ -49,26 +50,8 @@ AUTHORING_CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing to fix, placed where a person fixes it: the authored file and line."""
-
-    code: str
-    message: str
-    file: str | None = None
-    line: int | None = None
-    doc_id: str | None = None
-    span_id: str | None = None
-    relation_id: str | None = None
-
-    def where(self) -> str:
-        parts = [f"{self.file}:{self.line}" if self.line else (self.file or "<input>")]
-        parts += [f"{kind} {value}" for kind, value in
-                  (("doc", self.doc_id), ("span", self.span_id), ("relation", self.relation_id)) if value]
-        return " ".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.where()}: {self.code}: {self.message}"
+# A problem in an authored file is reported like a validation finding, placed in the authored file.
+Problem = Finding
 
 
 class WriteError(Exception):

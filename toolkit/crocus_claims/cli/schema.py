@@ -54,3 +54,5 @@ def jsonschema_command(write: bool, check_only: bool) -> None:
     if stale:
         fail("stale-json-schema", f"{', '.join(map(str, stale))} differs from the schema: run "
              "`crocus-claims schema jsonschema --write`")
+    if check_only:
+        click.echo(f"record JSON Schema up to date for {', '.join(available_versions())}")

@@ -21,7 +21,13 @@ class Finding:
     severity: Severity = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "severity", CODES[self.code].severity)
+        # Other tools (the authoring aid) report with their own codes, all of them errors.
+        known = CODES.get(self.code)
+        object.__setattr__(self, "severity", known.severity if known else "error")
+
+    def __str__(self) -> str:
+        """`annotations/gold/a.jsonl:3 doc crocus-000 span s2: error span-text-mismatch: ...`"""
+        return f"{self.where()}: {self.severity} {self.code}: {self.message}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

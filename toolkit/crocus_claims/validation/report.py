@@ -11,8 +11,7 @@ from crocus_claims.validation.validator import Report
 
 
 def human_line(finding: Finding) -> str:
-    """`annotations/gold/a.jsonl:3 doc crocus-000 span s2: error span-text-mismatch: ...`"""
-    return f"{finding.where()}: {finding.severity} {finding.code}: {finding.message}"
+    return str(finding)
 
 
 def summary_line(report: Report) -> str:
