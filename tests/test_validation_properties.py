@@ -218,3 +218,20 @@ def test_write_then_read_is_identity(tmp_path_factory: pytest.TempPathFactory, b
     assert write_records(structs, path) == len(structs)
     assert list(read_records(path)) == structs
     assert [types.convert(to_builtins(s)) for s in structs] == structs
+
+
+def with_interval_span() -> st.SearchStrategy[dict[str, Any]]:
+    return records().filter(lambda r: any(SCHEMA.labels_by_name[s["label"]].interval for s in r["spans"]))
+
+
+@given(with_interval_span())
+def test_figures_inconsistent_with_their_qualifier(record: dict[str, Any]) -> None:
+    """A minimum above the maximum, or off what the qualifier derives from the value, is caught."""
+    span = next(s for s in record["spans"] if SCHEMA.labels_by_name[s["label"]].interval)
+    interval = SCHEMA.labels_by_name[span["label"]].interval
+    attributes = span["attributes"]
+    value, high = attributes.get(interval.value), attributes.get(interval.maximum)
+    assume(high is not None or value is not None)
+    # Above any maximum; and never what a rule derives from the value (value or value+1).
+    attributes[interval.minimum] = high + 1 if high is not None else value + 2
+    assert set(codes(record)) == {"interval-mismatch"}
