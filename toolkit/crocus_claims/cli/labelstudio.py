@@ -1,0 +1,246 @@
+"""`crocus-claims ls ...` and `crocus-claims annotate`: Label Studio, from schema to records and back.
+
+Commands that talk to a server import label-studio-sdk (the `labelstudio` extra) only when run.
+Every failure is one coded line and a non-zero exit (cli/common.py).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from crocus_claims.atomic import atomic_write
+from crocus_claims.cli.common import (
+    InputError,
+    coded_errors,
+    dump_json,
+    fail,
+    read_annotation_set,
+    refuse,
+    schema_option,
+)
+from crocus_claims.corpus import load_corpus
+from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
+from crocus_claims.labelstudio.tasks import RecordMismatch
+from crocus_claims.schema import Schema
+
+handled = coded_errors(LabelStudioError, RecordMismatch)
+
+
+def sdk_client() -> ModuleType:
+    """The client module, which needs label-studio-sdk: a coded error if the extra is missing."""
+    try:
+        from crocus_claims.labelstudio import client
+    except ModuleNotFoundError as error:
+        raise LabelStudioError("missing-extra", f"{error.name} is not installed: "
+                               "pip install 'crocus-claims[labelstudio]'") from None
+    return client
+
+
+def write_text(text: str, output: str) -> None:
+    if output == "-":
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        with atomic_write(Path(output)) as handle:
+            handle.write(text)
+        click.echo(f"wrote {output}", err=True)
+
+
+def prediction_records(path: Path | None, schema: Schema) -> list[Any]:
+    """Records to offer as predictions, refused with every finding unless they validate."""
+    if path is None:
+        return []
+    try:
+        return read_annotation_set([path], schema)
+    except InputError as error:
+        refuse(error)
+
+
+def import_and_write(export: Any, output: Path, *, schema: Schema, users: dict[int, str] | None,
+                     drafts: bool, allow_loss: bool, report_path: Path | None) -> None:
+    """Convert, report, and write the records only when nothing was lost (or loss is allowed)."""
+    from crocus_claims.labelstudio.importer import convert_export
+    from crocus_claims.records import write_records
+
+    records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
+    for outcome, count in sorted(report.counts.items()):
+        click.echo(f"{count:6d}  {outcome}", err=True)
+    for problem in report.problems:
+        click.echo(f"{problem.where()}: {problem.code}: {problem.message}", err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report_path is not None:
+        dump_json(report.to_dict(), report_path)
+    if report.problems and not allow_loss:
+        fail("conversion-loss", f"{len(report.problems)} result items or records were not converted as saved; "
+             f"nothing written to {output} (see above; --allow-loss writes the rest)")
+    count = write_records(records, output)
+    click.echo(f"wrote {count} records to {output}", err=True)
+
+
+OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
+RECORDS_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+                              help="Annotation records file (JSONL) to write.")
+PREDICTIONS = click.option("--predictions", type=click.Path(exists=True, path_type=Path),
+                           help="Annotation records (a JSONL file or a folder of them) to offer as predictions.")
+MODEL_VERSION = click.option("--model-version", default="records", show_default=True,
+                             help="Prediction model_version prefix (the annotator is appended).")
+TITLE = click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Label Studio project title.")
+IMPORT_OPTIONS = (
+    click.option("--allow-loss", is_flag=True, help="Write the records even if something was not converted."),
+    click.option("--drafts", is_flag=True, help="Import drafts too, as their users' annotations."),
+    click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+                 help="Also write the conversion report as JSON."),
+)
+
+
+def import_options(command: Any) -> Any:
+    for option in reversed(IMPORT_OPTIONS):
+        command = option(command)
+    return command
+
+
+@click.group("ls")
+def ls() -> None:
+    """Label Studio: config, tasks, import, push and pull, and its server."""
+
+
+@ls.command("config")
+@OUTPUT
+@schema_option
+def config_command(output: str, schema: Schema) -> None:
+    """Write the labeling config generated from the schema."""
+    from crocus_claims.labelstudio.config import build_config
+
+    write_text(build_config(schema), output)
+
+
+@ls.command("tasks")
+@OUTPUT
+@schema_option
+@PREDICTIONS
+@MODEL_VERSION
+@handled
+def tasks_command(output: str, schema: Schema, predictions: Path | None, model_version: str) -> None:
+    """Write Label Studio import tasks for the corpus (JSON), with records as predictions."""
+    from crocus_claims.labelstudio.tasks import build_tasks
+
+    tasks = build_tasks(load_corpus(), schema, prediction_records(predictions, schema), model_version)
+    write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", output)
+
+
+@ls.command("import")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@RECORDS_OUTPUT
+@schema_option
+@import_options
+@handled
+def import_command(export: Path, output: Path, schema: Schema, allow_loss: bool, drafts: bool,
+                   report_path: Path | None) -> None:
+    """Turn a full JSON export into annotation records, reporting anything not converted."""
+    try:
+        data = json.loads(export.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise LabelStudioError("invalid-export", f"{export}: not JSON: {error}") from None
+    import_and_write(data, output, schema=schema, users=None, drafts=drafts, allow_loss=allow_loss,
+                     report_path=report_path)
+
+
+@ls.command("push")
+@TITLE
+@schema_option
+@PREDICTIONS
+@MODEL_VERSION
+@handled
+def push_command(title: str, schema: Schema, predictions: Path | None, model_version: str) -> None:
+    """Create or update the project at $LABEL_STUDIO_URL (token: $LABEL_STUDIO_API_KEY)."""
+    records = prediction_records(predictions, schema)
+    client = sdk_client()
+    result = client.push(client.connect(), schema=schema, corpus=load_corpus(), records=records,
+                         model_version=model_version, title=title)
+    click.echo(f"project {result.project_id} ({'created' if result.created else 'updated'}): "
+               f"{result.tasks_added} tasks added, {result.tasks_kept} already there, "
+               f"{result.predictions_added} predictions added"
+               + (", config updated" if result.config_updated else ""))
+
+
+@ls.command("pull")
+@TITLE
+@RECORDS_OUTPUT
+@click.option("--save-export", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also keep the raw export (JSON).")
+@schema_option
+@import_options
+@handled
+def pull_command(title: str, output: Path, save_export: Path | None, schema: Schema, allow_loss: bool,
+                 drafts: bool, report_path: Path | None) -> None:
+    """Export the project from $LABEL_STUDIO_URL and import it as `ls import` does."""
+    client = sdk_client()
+    export, users = client.pull(client.connect(), title)
+    if save_export is not None:
+        dump_json(export, save_export)
+    import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
+                     report_path=report_path)
+
+
+@ls.command("install-server")
+@handled
+def install_server_command() -> None:
+    """Create (or reuse) the server's own environment ($CROCUS_LS_VENV, default .venv-ls)."""
+    from crocus_claims.labelstudio.server import install_server
+
+    install_server(echo=click.echo)
+
+
+@click.command("annotate")
+@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Server data folder (default: .crocus-claims/label-studio/).")
+@TITLE
+@PREDICTIONS
+@MODEL_VERSION
+@schema_option
+@handled
+def annotate(port: int | None, data_dir: Path | None, title: str, predictions: Path | None,
+             model_version: str, schema: Schema) -> None:
+    """Start a local Label Studio with this project's config and tasks; Ctrl-C stops it."""
+    from crocus_claims.labelstudio.server import Server, install_server, preferred_port
+    from crocus_claims.labelstudio.session import default_data_dir, session_login
+
+    records = prediction_records(predictions, schema)
+    client = sdk_client()
+    env = install_server(echo=click.echo)
+    data_dir = data_dir or default_data_dir()
+    server = Server(data_dir, port or preferred_port(), session_login(data_dir), env)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        click.echo(f"starting Label Studio on {server.url} (data: {data_dir}, log: {server.log_path}) ...")
+        server.start()
+        server.wait_ready()
+        result = client.push(client.connect(server.url, server.login.token), schema=schema, corpus=load_corpus(),
+                             records=records, model_version=model_version, title=title)
+        click.echo(f"\nLabel Studio is ready: {server.url}/projects/{result.project_id}\n"
+                   f"  email:     {server.login.email}\n  password:  {server.login.password}\n"
+                   f"  API token: {server.login.token}\n  (saved in {data_dir / 'login.json'})\n"
+                   f"Pull the annotations from another shell with:\n"
+                   f"  LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={server.login.token} "
+                   f"crocus-claims ls pull -o annotations.jsonl\n"
+                   "Press Ctrl-C to stop.")
+        server.process.wait()
+        raise LabelStudioError("server-exited", f"label-studio stopped by itself:\n{server.log_tail()}")
+    except KeyboardInterrupt:
+        click.echo("\nstopping Label Studio ...")
+    finally:
+        server.stop()
+    click.echo("stopped.")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM ends the session the way Ctrl-C does, so that the server is stopped too."""
+    raise KeyboardInterrupt

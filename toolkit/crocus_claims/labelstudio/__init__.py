@@ -1,0 +1,18 @@
+"""Label Studio integration: config and tasks from the schema and corpus, lossless import of exports,
+and the server in its own environment.
+
+Only `config`, `tasks`, `controls` and `importer` are light. `client` imports label-studio-sdk
+(the `labelstudio` extra) and is imported only by the commands that talk to a server.
+"""
+
+from __future__ import annotations
+
+DEFAULT_TITLE = "Crocus Claims"  # the project that push, pull and annotate use unless told otherwise
+
+
+class LabelStudioError(Exception):
+    """A failure a user can act on, with a stable kebab-case code; the CLI prints it on one line."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code

@@ -1,0 +1,122 @@
+"""Talking to a Label Studio server through label-studio-sdk: push a project, pull its export.
+
+Needs the `labelstudio` extra. Every failure a user can meet (no URL or token, a server that
+does not answer, a token it rejects) becomes a LabelStudioError with a stable code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from crocus_claims.corpus import CorpusDocument
+from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
+from crocus_claims.labelstudio.config import build_config
+from crocus_claims.labelstudio.tasks import build_tasks
+from crocus_claims.schema import Schema
+
+T = TypeVar("T")
+
+
+def server_errors(function: Callable[..., T]) -> Callable[..., T]:
+    """Turn the SDK's transport and HTTP errors into coded LabelStudioErrors."""
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(*args, **kwargs)
+        except httpx.TransportError as error:
+            raise LabelStudioError("server-unreachable", f"cannot reach Label Studio: {error}") from None
+        except ApiError as error:
+            if error.status_code in (401, 403):
+                raise LabelStudioError("token-rejected", f"Label Studio rejected the token "
+                                       f"(HTTP {error.status_code}): {_detail(error.body)}") from None
+            raise LabelStudioError("server-error", f"Label Studio answered HTTP {error.status_code}: "
+                                   f"{_detail(error.body)}") from None
+    return wrapper
+
+
+def _detail(body: Any) -> str:
+    if isinstance(body, dict):
+        return str(body.get("validation_errors") or body.get("detail") or body)[:300]
+    return str(body)[:300]
+
+
+@server_errors
+def connect(url: str | None = None, token: str | None = None) -> LabelStudio:
+    """A client for $LABEL_STUDIO_URL with $LABEL_STUDIO_API_KEY (legacy or personal access token),
+    checked with one request so that a wrong URL or token fails here, clearly."""
+    url = url or os.environ.get("LABEL_STUDIO_URL")
+    token = token or os.environ.get("LABEL_STUDIO_API_KEY")
+    missing = [name for name, value in (("LABEL_STUDIO_URL", url), ("LABEL_STUDIO_API_KEY", token)) if not value]
+    if missing:
+        raise LabelStudioError("missing-setting", f"set {' and '.join(missing)} (the server's address and an "
+                               "API token from its Account & Settings page)")
+    client = LabelStudio(base_url=url.rstrip("/"), api_key=token, timeout=60)
+    client.users.whoami()
+    return client
+
+
+@dataclass
+class PushResult:
+    project_id: int
+    created: bool
+    config_updated: bool
+    tasks_added: int
+    tasks_kept: int
+    predictions_added: int
+
+
+def find_project(client: LabelStudio, title: str) -> Any | None:
+    return next((p for p in client.projects.list(title=title) if p.title == title), None)
+
+
+@server_errors
+def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
+         records: Iterable[Any] = (), model_version: str = "records", title: str = DEFAULT_TITLE) -> PushResult:
+    """Create the project (or update the one with this title): config, then the tasks it lacks,
+    keyed by doc_id, then the predictions each task lacks, keyed by model_version."""
+    config = build_config(schema)
+    project = find_project(client, title)
+    created = project is None
+    config_updated = False
+    if project is None:
+        project = client.projects.create(title=title, label_config=config)
+    elif project.label_config != config:
+        client.projects.update(id=project.id, label_config=config)
+        config_updated = True
+    existing = {task.data.get("doc_id"): task for task in client.tasks.list(project=project.id, fields="all")}
+    tasks = build_tasks(corpus, schema, records, model_version)
+    new = [task for task in tasks if task["data"]["doc_id"] not in existing]
+    if new:
+        client.projects.import_tasks(id=project.id, request=new, return_task_ids=True)
+    predictions_added = sum(len(task.get("predictions", [])) for task in new)
+    for task in tasks:
+        old = existing.get(task["data"]["doc_id"])
+        if old is None:
+            continue
+        have = {p.model_version for p in client.predictions.list(task=old.id)}
+        for prediction in task.get("predictions", []):
+            if prediction["model_version"] not in have:
+                client.predictions.create(task=old.id, result=prediction["result"],
+                                          model_version=prediction["model_version"])
+                predictions_added += 1
+    return PushResult(project.id, created, config_updated, len(new), len(tasks) - len(new), predictions_added)
+
+
+@server_errors
+def pull(client: LabelStudio, title: str = DEFAULT_TITLE) -> tuple[list[Any], dict[int, str]]:
+    """The project's full JSON export (every task) and the server's users as id -> email."""
+    project = find_project(client, title)
+    if project is None:
+        raise LabelStudioError("project-not-found", f"no project titled {title!r} on this server (push first)")
+    raw = b"".join(client.projects.exports.download_sync(project.id, export_type="JSON", download_all_tasks=True))
+    users = {user.id: user.email for user in client.users.list() if user.email}
+    return json.loads(raw), users

@@ -1,0 +1,345 @@
+"""A Label Studio full JSON export, turned into annotation records without silent loss.
+
+Every result item of every annotation is either converted or reported: `ConversionReport` counts
+each outcome and lists each problem with its task, annotation and region. Choices made here:
+- One record per (document, annotator). The annotator is the email of `completed_by` (from the
+  export, or from `users`, the id -> email map that `pull` reads from the server), else `user-<id>`.
+- Cancelled annotations are skipped and counted; drafts are skipped and counted unless asked for;
+  the `prediction` copy inside an annotation and the task's own predictions are ignored.
+- Offsets are code points into the task text; the span text is recomputed from it. A `value.text`
+  that differs beyond the editor's newline and whitespace rewriting is reported (the span is kept).
+- An attribute with no result item is null (unknown), never the schema default.
+- Relations: `right` is from -> to, `left` is to -> from, `bi` gives both. Label Studio has no
+  relation ids: each is `<type>-<hash of type, head, tail>`, the same on every import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from crocus_claims.corpus import CorpusDocument, text_sha256
+from crocus_claims.labelstudio import LabelStudioError
+from crocus_claims.labelstudio.controls import (
+    LABEL_NAME,
+    TEXT_NAME,
+    InvalidValue,
+    control_of,
+    from_result_value,
+)
+from crocus_claims.schema import Schema
+from crocus_claims.validation import validate_records
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that was not converted as saved (a loss), with where it was in the export."""
+
+    code: str
+    message: str
+    task_id: Any = None
+    annotation_id: Any = None
+    region_id: Any = None
+    doc_id: str | None = None
+
+    def where(self) -> str:
+        parts = [f"task {self.task_id}", f"doc {self.doc_id}" if self.doc_id else None,
+                 f"annotation {self.annotation_id}" if self.annotation_id is not None else None,
+                 f"region {self.region_id}" if self.region_id is not None else None]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass
+class ConversionReport:
+    counts: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # (doc_id, annotator) -> (task id, annotation id), to place problems found after conversion
+    origins: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def lossless(self) -> bool:
+        return not self.problems
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": dict(sorted(self.counts.items())), "problems": [asdict(p) for p in self.problems],
+                "warnings": self.warnings}
+
+
+def relation_id(kind: str, head: str, tail: str) -> str:
+    digest = hashlib.sha256(f"{kind}\0{head}\0{tail}".encode()).hexdigest()[:16]
+    return f"{kind[:40]}-{digest}"
+
+
+def loosely_equal(saved: str, expected: str) -> bool:
+    """Equal after the editor's known rewrites: `\\n` written out, runs of white space collapsed."""
+    def loose(text: str) -> str:
+        return " ".join(text.replace("\\n", "\n").split())
+    return saved == expected or loose(saved) == loose(expected)
+
+
+@dataclass
+class _Context:
+    """Where the converter is, so that each problem names its task, document and annotation."""
+
+    report: ConversionReport
+    task_id: Any
+    doc_id: str
+    annotation_id: Any = None
+
+    def lose(self, code: str, message: str, region_id: Any = None) -> None:
+        self.report.counts[code] += 1
+        self.report.problems.append(Problem(code, message, self.task_id, self.annotation_id, region_id, self.doc_id))
+
+
+def import_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
+                  users: Mapping[int, str] | None = None,
+                  drafts: bool = False) -> tuple[list[dict[str, Any]], ConversionReport]:
+    """Records (JSON data, not yet validated) and the report of a full JSON export's tasks."""
+    if not isinstance(tasks, list):
+        raise LabelStudioError("invalid-export", "a full JSON export is a list of tasks")
+    report = ConversionReport()
+    records: dict[tuple[str, str], dict[str, Any]] = {}
+    for index, task in enumerate(tasks):
+        text, doc_id = _task_text(task, index, corpus)
+        for annotator, annotation_id, result, kind in _annotations(task, users or {}, drafts, report):
+            context = _Context(report, task.get("id"), doc_id, annotation_id)
+            key = (doc_id, annotator)
+            if key in records:
+                context.lose("duplicate-annotator",
+                             f"{annotator} has another {kind} of this task; only the first is kept")
+                continue
+            spans, relations = _convert_result(result, text, schema, context)
+            records[key] = {"doc_id": doc_id, "schema_version": schema.version,
+                            "text_sha256": text_sha256(text), "annotator": annotator,
+                            "spans": spans, "relations": relations}
+            report.origins[key] = (context.task_id, annotation_id)
+            report.counts[f"converted-{kind}"] += 1
+    return [records[key] for key in sorted(records)], report
+
+
+def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument]) -> tuple[str, str]:
+    """The task's text and doc_id, refusing a task whose text is not the corpus text."""
+    data = task.get("data") if isinstance(task, dict) else None
+    if not isinstance(data, dict) or not isinstance(data.get(TEXT_NAME), str) or not isinstance(data.get("doc_id"), str):
+        raise LabelStudioError("invalid-export", f"task #{index + 1}: no data.text and data.doc_id")
+    doc_id, text = data["doc_id"], data[TEXT_NAME]
+    document = corpus.get(doc_id)
+    if document is None:
+        raise LabelStudioError("unknown-document", f"task {task.get('id')}: doc_id {doc_id!r} is not in the corpus")
+    if text_sha256(text) != document.text_sha256:
+        raise LabelStudioError(
+            "corpus-version-mismatch",
+            f"task {task.get('id')} (doc {doc_id}): its text is not the corpus text (hash "
+            f"{text_sha256(text)[:12]}, corpus {document.text_sha256[:12]}): the export is of another "
+            "corpus version; push the current corpus and annotate again, or import with that corpus")
+    return text, doc_id
+
+
+def _annotator(completed_by: Any, users: Mapping[int, str]) -> str:
+    if isinstance(completed_by, dict):
+        if completed_by.get("email"):
+            return str(completed_by["email"])
+        completed_by = completed_by.get("id")
+    if isinstance(completed_by, str) and completed_by:
+        return completed_by
+    if isinstance(completed_by, int):
+        return users.get(completed_by) or f"user-{completed_by}"
+    return "user-unknown"
+
+
+def _annotations(task: dict[str, Any], users: Mapping[int, str], drafts: bool,
+                 report: ConversionReport) -> Iterable[tuple[str, Any, list[Any], str]]:
+    """(annotator, annotation id, result, kind) of each annotation to convert, in export order."""
+    annotations = task.get("annotations")
+    if annotations is None:
+        annotations = task.get("completions") or []  # the legacy name
+    if task.get("predictions"):
+        report.counts["ignored-task-prediction"] += len(task["predictions"])
+    for annotation in annotations:
+        if not isinstance(annotation, dict):
+            raise LabelStudioError("invalid-export", f"task {task.get('id')}: an annotation is not an object")
+        if annotation.get("was_cancelled"):
+            report.counts["skipped-cancelled-annotation"] += 1
+            continue
+        yield (_annotator(annotation.get("completed_by"), users), annotation.get("id"),
+               _result_of(task, annotation), "annotation")
+    for draft in task.get("drafts") or []:
+        if not isinstance(draft, dict):
+            raise LabelStudioError("invalid-export", f"task {task.get('id')}: a draft is not an object")
+        if not drafts:
+            report.counts["skipped-draft"] += 1
+            continue
+        yield _annotator(draft.get("user"), users), f"draft-{draft.get('id')}", _result_of(task, draft), "draft"
+
+
+def _result_of(task: dict[str, Any], annotation: dict[str, Any]) -> list[Any]:
+    result = annotation.get("result") or []
+    if not isinstance(result, list):
+        raise LabelStudioError("invalid-export", f"task {task.get('id')}: annotation {annotation.get('id')}: "
+                               "`result` is not a list")
+    return result
+
+
+def _convert_result(result: list[Any], text: str, schema: Schema,
+                    context: _Context) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    spans: dict[str, dict[str, Any]] = {}
+    attribute_items: list[dict[str, Any]] = []
+    relation_items: list[dict[str, Any]] = []
+    for item in result:
+        if not isinstance(item, dict):
+            context.lose("invalid-result-item", f"a result item that is not an object: {item!r}")
+        elif item.get("type") == "relation":
+            relation_items.append(item)
+        elif item.get("from_name") == LABEL_NAME:
+            span = _convert_region(item, text, schema, context, spans)
+            if span is not None:
+                spans[span["id"]] = span
+        else:
+            attribute_items.append(item)
+    for item in attribute_items:
+        _convert_attribute(item, schema, context, spans)
+    relations = _convert_relations(relation_items, schema, context, spans)
+    return list(spans.values()), relations
+
+
+def _convert_region(item: dict[str, Any], text: str, schema: Schema, context: _Context,
+                    spans: Mapping[str, Any]) -> dict[str, Any] | None:
+    region_id, value = item.get("id"), item.get("value") or {}
+    if not isinstance(region_id, str) or not ID_PATTERN.match(region_id):
+        context.lose("invalid-region-id", f"region id {region_id!r} is not [A-Za-z0-9_-]{{1,64}}", region_id)
+        return None
+    if region_id in spans:
+        context.lose("duplicate-region", "a second labels item for this region", region_id)
+        return None
+    if item.get("to_name") != TEXT_NAME or item.get("type") != "labels":
+        context.lose("unknown-control", f"labels item of type {item.get('type')!r} on {item.get('to_name')!r}",
+                     region_id)
+        return None
+    labels = value.get("labels")
+    if not isinstance(labels, list) or len(labels) != 1:
+        context.lose("label-count", f"a region needs exactly one label, it has {labels!r}", region_id)
+        return None
+    label = labels[0]
+    if label not in schema.labels_by_name:
+        context.lose("unknown-label", f"label {label!r} is not in schema {schema.version}", region_id)
+        return None
+    start, end = value.get("start"), value.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        context.lose("invalid-offsets", f"offsets {start!r}..{end!r} are not a range in the text "
+                                        f"of {len(text)} characters", region_id)
+        return None
+    span_text = text[start:end]
+    saved = value.get("text")
+    if isinstance(saved, str) and not loosely_equal(saved, span_text):
+        # Kept with the text at its offsets (they are what the editor measures), but reported.
+        context.lose("region-text-mismatch", f"value.text {saved!r} is not the text at {start}..{end} "
+                                             f"({span_text!r}); offsets from another text or version?", region_id)
+    context.report.counts["converted-region"] += 1
+    attributes = {attribute.name: None for attribute in schema.label_attributes(label)}
+    return {"id": region_id, "label": label, "start": start, "end": end, "text": span_text,
+            "attributes": attributes}
+
+
+def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
+                       spans: Mapping[str, dict[str, Any]]) -> None:
+    region_id, name = item.get("id"), item.get("from_name")
+    attribute = schema.attributes_by_name.get(name) if isinstance(name, str) else None
+    if attribute is None or item.get("to_name") != TEXT_NAME:
+        context.lose("unknown-control", f"control {name!r} on {item.get('to_name')!r} is not in the config "
+                                        f"of schema {schema.version}", region_id)
+        return
+    control = control_of(attribute)
+    span = spans.get(region_id)
+    if span is None:
+        context.lose("orphan-attribute", f"{name} item for a region with no converted labels item", region_id)
+        return
+    if name not in span["attributes"]:
+        context.lose("attribute-not-for-label", f"{name} is not an attribute of {span['label']}", region_id)
+        return
+    if item.get("type") != control.result_type:
+        context.lose("unknown-control", f"{name} item of type {item.get('type')!r}, "
+                                        f"expected {control.result_type!r}", region_id)
+        return
+    if span["attributes"][name] is not None:
+        context.lose("duplicate-attribute", f"a second {name} item for this region", region_id)
+        return
+    stored = (item.get("value") or {}).get(control.value_key)
+    if stored in (None, "", []):  # a control the annotator cleared: still unknown
+        context.report.counts["empty-attribute-item"] += 1
+        return
+    try:
+        span["attributes"][name] = from_result_value(schema, attribute, stored)
+    except InvalidValue as error:
+        context.lose("invalid-attribute-value", f"{name}: {error}", region_id)
+        return
+    context.report.counts["converted-attribute"] += 1
+
+
+def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Context,
+                       spans: Mapping[str, Any]) -> list[dict[str, Any]]:
+    relations: dict[str, dict[str, Any]] = {}
+    for item in items:
+        source, target, direction = item.get("from_id"), item.get("to_id"), item.get("direction", "right")
+        where = f"{source}->{target}"
+        if source not in spans or target not in spans:
+            context.lose("dangling-relation", f"relation {where}: an end is not a converted region", where)
+            continue
+        pairs = {"right": [(source, target)], "left": [(target, source)],
+                 "bi": [(source, target), (target, source)]}.get(direction)
+        if pairs is None:
+            context.lose("invalid-relation-direction", f"relation {where}: direction {direction!r}", where)
+            continue
+        labels = item.get("labels")
+        if not labels:
+            context.lose("unlabelled-relation", f"relation {where} has no relation type", where)
+            continue
+        for kind in labels:
+            if kind not in schema.relations_by_name:
+                context.lose("unknown-relation-type", f"relation {where}: {kind!r} is not in schema "
+                                                      f"{schema.version}", where)
+                continue
+            for head, tail in pairs:
+                identifier = relation_id(kind, head, tail)
+                if identifier in relations:
+                    context.report.counts["merged-duplicate-relation"] += 1
+                    continue
+                relations[identifier] = {"id": identifier, "type": kind, "head": head, "tail": tail}
+                context.report.counts["converted-relation"] += 1
+    return list(relations.values())
+
+
+def convert_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
+                   users: Mapping[int, str] | None = None,
+                   drafts: bool = False) -> tuple[list[dict[str, Any]], ConversionReport]:
+    """The valid records of an export, and the report of everything else (see the module)."""
+    records, report = import_export(tasks, schema=schema, corpus=corpus, users=users, drafts=drafts)
+    return drop_invalid(records, report, schema=schema, corpus=corpus), report
+
+
+def drop_invalid(records: list[dict[str, Any]], report: ConversionReport, *, schema: Schema,
+                 corpus: Mapping[str, CorpusDocument]) -> list[dict[str, Any]]:
+    """The records that pass validation; each one that does not is reported with its findings."""
+    valid = []
+    for record in records:
+        findings = validate_records([record], schema=schema, corpus=corpus)
+        errors = [f for f in findings if f.severity == "error"]
+        for finding in findings:
+            if finding.severity != "error":
+                report.warnings.append(f"{record['annotator']} {finding.where()}: {finding.code}: {finding.message}")
+        task_id, annotation_id = report.origins.get((record["doc_id"], record["annotator"]), (None, None))
+        for finding in errors:
+            report.counts["invalid-record"] += 1
+            report.problems.append(Problem(
+                "invalid-record", f"{finding.code}: {finding.message} (annotator {record['annotator']}; "
+                "the record is not written)", task_id, annotation_id,
+                finding.span_id or finding.relation_id, record["doc_id"]))
+        if not errors:
+            valid.append(record)
+    return valid
