@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 
-.PHONY: release test validate bench server-env clean
+.PHONY: release test validate bench server-env browser clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ validate: $(INSTALLED)
 server-env: $(INSTALLED)
 	$(BIN)/crocus-claims ls install-server
 
-test: $(INSTALLED) server-env
+# Debian's Chromium, for the editor test (tests/test_ls_browser.py); Playwright drives it.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	command -v chromium >/dev/null || ($(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium)
+
+test: $(INSTALLED) server-env browser
 	$(BIN)/pytest
 
 bench: $(INSTALLED)

@@ -1,3 +1,3 @@
 """Shared test set-up. Fixtures of one area live in their own module, loaded here as plugins."""
 
-pytest_plugins = ("labelstudio_server",)
+pytest_plugins = ("labelstudio_server", "browser")
