@@ -84,6 +84,11 @@ def test_agreement_figures_come_from_the_report(tmp_path: Path) -> None:
     assert f"| all labels | {overall.count_a} | {overall.count_b} | {overall.matched} |" in text
     assert f"{overall.f1:.3f}" in text
     assert "annotations/agreement/report.json" in manifest(folder)["inputs"]
+    assert "annotations/agreement/method.md" not in manifest(folder)["inputs"]
+    (annotations / "agreement" / "method.md").write_text("Measured blind, by an unseen method.\n", encoding="utf-8")
+    with_method = build_release(tmp_path / "dist-method", annotations_dir=annotations)
+    assert "Measured blind, by an unseen method." in datasheet(with_method)
+    assert "annotations/agreement/method.md" in manifest(with_method)["inputs"]
 
 
 def test_croissant_is_valid_for_mlcroissant_and_reads_the_local_records(tmp_path: Path) -> None:

@@ -58,6 +58,7 @@ def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> Rel
         documents=tuple(document_facts(document, hashes) for document in documents),
         inputs=hashes,
         agreement=inputs.agreement,
+        agreement_method=inputs.agreement_method,
         not_released=tuple(sorted(set(inputs.corpus) - released)),
     )
 

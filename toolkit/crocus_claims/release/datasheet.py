@@ -118,7 +118,7 @@ The release was built only after the project's validator accepted every gold rec
 attributes, offsets against the text, span texts, relations and the consistency of casualty
 figures with their qualifiers.
 
-{agreement_section(facts.agreement)}"""
+{agreement_section(facts.agreement, facts.agreement_method)}"""
 
 
 def score_row(name: str, score: Score) -> list[Any]:
@@ -126,7 +126,7 @@ def score_row(name: str, score: Score) -> list[Any]:
             ratio(score.f1)]
 
 
-def agreement_section(report: AgreementReport | None) -> str:
+def agreement_section(report: AgreementReport | None, method: str | None = None) -> str:
     if report is None:
         return f"### Agreement\n\nInter-annotator agreement: {NOT_MEASURED} for this release."
     header = ["", "spans A", "spans B", "matched", "precision", "recall", "F1"]
@@ -148,12 +148,13 @@ def agreement_section(report: AgreementReport | None) -> str:
         ["label", "attribute", "pairs", "agreed", "observed", "Cohen's kappa"],
         ((a.label, a.attribute, a.pairs, a.agreed, ratio(a.observed), ratio(a.kappa)) for a in report.attributes),
     )
+    method_text = f"\n{method}\n" if method else ""
     return f"""### Agreement
 
 Annotators {', '.join(report.annotators_a)} (A) against {', '.join(report.annotators_b)} (B), on
 {len(report.documents.shared)} shared documents (schema {report.schema_version}); a ratio with a zero
 denominator is {NOT_MEASURED}.
-
+{method_text}
 {spans}
 
 {relations}

@@ -43,6 +43,7 @@ class ReleaseFacts:
     documents: tuple[DocumentFacts, ...]
     inputs: dict[str, str]
     agreement: AgreementReport | None
+    agreement_method: str | None
     not_released: tuple[str, ...]
 
     @property

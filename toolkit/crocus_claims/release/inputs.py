@@ -29,6 +29,8 @@ from crocus_claims.validation import validate_paths
 VERSION_FILE = "RELEASE.yaml"
 GOLD_DIR = "gold"
 AGREEMENT_REPORT = Path("agreement") / "report.json"
+# How the agreement was measured, and its caveats, in the measurers' words: quoted by the datasheet.
+AGREEMENT_METHOD = Path("agreement") / "method.md"
 MAX_LISTED_FINDINGS = 20
 
 
@@ -47,6 +49,7 @@ class ReleaseInputs:
     corpus: Mapping[str, CorpusDocument]
     records: tuple[Any, ...]
     agreement: AgreementReport | None
+    agreement_method: str | None
     files: Mapping[str, Path]
 
     def input_hashes(self) -> dict[str, str]:
@@ -163,5 +166,9 @@ def gather_inputs(
     }
     if agreement is not None:
         files[f"annotations/{AGREEMENT_REPORT.as_posix()}"] = agreement_file
+    method_file = annotations_dir / AGREEMENT_METHOD
+    method = method_file.read_text(encoding="utf-8").strip() if method_file.is_file() else None
+    if method is not None:
+        files[f"annotations/{AGREEMENT_METHOD.as_posix()}"] = method_file
     files.update(source_files(corpus_dir, corpus, records))
-    return ReleaseInputs(release_version, schema, corpus, records, agreement, files)
+    return ReleaseInputs(release_version, schema, corpus, records, agreement, method, files)
