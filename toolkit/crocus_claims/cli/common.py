@@ -66,12 +66,11 @@ def read_annotation_set(paths: Sequence[Path], schema: Schema) -> list[Any]:
     """Every record in the files and folders named, validated first; InputError lists the errors."""
     from crocus_claims.records import read_records
     from crocus_claims.validation import validate_paths
-    from crocus_claims.validation.report import human_line
     from crocus_claims.validation.validator import expand_paths
 
     report = validate_paths(paths, schema=schema)
     if report.errors:
-        raise InputError([human_line(finding) for finding in report.errors])
+        raise InputError([str(finding) for finding in report.errors])
     files, _ = expand_paths(paths)
     return [record for file in files for record in read_records(file, schema)]
 

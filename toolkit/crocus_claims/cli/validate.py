@@ -9,7 +9,7 @@ import click
 from crocus_claims.cli.common import schema_option
 from crocus_claims.schema import Schema
 from crocus_claims.validation import CODES, Report, iter_findings
-from crocus_claims.validation.report import human_line, json_document, summary_line
+from crocus_claims.validation.report import json_document, summary_line
 
 
 @click.command()
@@ -39,6 +39,6 @@ def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_
     else:
         for finding in findings:
             report.findings.append(finding)
-            click.echo(human_line(finding))
+            click.echo(str(finding))
         click.echo(summary_line(report), err=report.exit_code != 0)
     sys.exit(report.exit_code)

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from typing import Any
 
-from crocus_claims.validation.findings import Finding
 from crocus_claims.validation.validator import Report
-
-
-def human_line(finding: Finding) -> str:
-    return str(finding)
 
 
 def summary_line(report: Report) -> str:
@@ -42,7 +36,3 @@ def json_document(report: Report) -> str:
         ensure_ascii=False, indent=2,
     )
 
-
-def human_lines(findings: Iterable[Finding]) -> Iterator[str]:
-    for finding in findings:
-        yield human_line(finding)

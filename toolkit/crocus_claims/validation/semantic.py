@@ -9,12 +9,11 @@ relations that are themselves well-formed (see structural.py).
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from crocus_claims.corpus import CorpusDocument
+from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.records import RecordTypes, record_types
 from crocus_claims.schema import Interval, Schema, available_versions, parse_version
 from crocus_claims.validation.findings import Finding
@@ -84,7 +83,7 @@ def document_text(record: Any, ctx: Context) -> tuple[str | None, list[Finding]]
     corpus_doc = ctx.corpus.get(doc_id)
     inline = record.text if isinstance(record.text, str) else None
     if inline is not None:
-        actual = hashlib.sha256(inline.encode("utf-8")).hexdigest()
+        actual = text_sha256(inline)
         if actual != claimed:
             return None, [Finding("text-hash-mismatch", f"text_sha256 is {claimed[:12]}… but the record's own "
                                   f"text hashes to {actual[:12]}…", doc_id=doc_id, path="text_sha256")]
