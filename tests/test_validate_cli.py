@@ -143,3 +143,11 @@ def test_list_codes_prints_the_table() -> None:
     result = run("--list-codes")
     assert result.exit_code == 0
     assert [line.split()[0] for line in result.output.splitlines()] == list(CODES)
+
+
+def test_a_version_string_is_never_taken_for_a_valid_id() -> None:
+    """Ids are checked against their pattern even after that string was seen as a schema version."""
+    record = figure_record("bob")
+    record["spans"][0]["id"] = record["schema_version"]  # "1.0.0": a dot is not allowed in an id
+    findings = list(validate_lines([json.dumps(figure_record()), json.dumps(record)]))
+    assert [(f.line, f.code, f.path) for f in findings] == [(2, "invalid-value", "spans[0].id")]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, NoReturn, Union
 
 import annotated_types
 import msgspec
@@ -76,36 +76,37 @@ class _IdentifierCheck:
     MAX_REMEMBERED = 10_000
 
     def __init__(self) -> None:
-        self.valid: set[str] = set()
-        self.id_match = re.compile(ID_PATTERN).match
-        self.sha_match = re.compile(SHA256_PATTERN).match
-        self.version_match = re.compile(SEMVER).match
+        # One cache per pattern: a string valid as a version ("1.0.0") is not a valid id.
+        self.valid_ids: set[str] = set()
+        self.valid_versions: set[str] = set()
+        self.id, self.sha, self.version = (re.compile(p) for p in (ID_PATTERN, SHA256_PATTERN, SEMVER))
 
-    def _id(self, value: str, path: str) -> None:
-        if value not in self.valid:
-            if not self.id_match(value):
-                raise msgspec.ValidationError(f"Expected `str` matching regex {ID_PATTERN!r} - at `$.{path}`")
-            if len(self.valid) >= self.MAX_REMEMBERED:
-                self.valid.clear()
-            self.valid.add(value)
+    @staticmethod
+    def _refuse(pattern: re.Pattern[str], path: str) -> NoReturn:
+        raise msgspec.ValidationError(f"Expected `str` matching regex {pattern.pattern!r} - at `$.{path}`")
+
+    def _check(self, value: str, pattern: re.Pattern[str], valid: set[str], path: str) -> None:
+        if value not in valid:
+            if not pattern.match(value):
+                self._refuse(pattern, path)
+            if len(valid) >= self.MAX_REMEMBERED:
+                valid.clear()
+            valid.add(value)
 
     def __call__(self, record: Any) -> Any:
-        if not self.id_match(record.doc_id):  # unique per record: checked, never remembered
-            raise msgspec.ValidationError(f"Expected `str` matching regex {ID_PATTERN!r} - at `$.doc_id`")
-        if not self.sha_match(record.text_sha256):
-            raise msgspec.ValidationError(f"Expected `str` matching regex {SHA256_PATTERN!r} - at `$.text_sha256`")
-        if record.schema_version not in self.valid:
-            if not self.version_match(record.schema_version):
-                raise msgspec.ValidationError(f"Expected `str` matching regex {SEMVER!r} - at `$.schema_version`")
-            self.valid.add(record.schema_version)
-        valid, check = self.valid, self._id
+        if not self.id.match(record.doc_id):  # unique per record: checked, never remembered
+            self._refuse(self.id, "doc_id")
+        if not self.sha.match(record.text_sha256):
+            self._refuse(self.sha, "text_sha256")
+        self._check(record.schema_version, self.version, self.valid_versions, "schema_version")
+        valid, check, pattern = self.valid_ids, self._check, self.id
         for index, span in enumerate(record.spans):
             if span.id not in valid:
-                check(span.id, f"spans[{index}].id")
+                check(span.id, pattern, valid, f"spans[{index}].id")
         for index, relation in enumerate(record.relations):
             for field in (relation.id, relation.head, relation.tail):
                 if field not in valid:
-                    check(field, f"relations[{index}]")
+                    check(field, pattern, valid, f"relations[{index}]")
         return record
 
 
@@ -121,22 +122,18 @@ class RecordTypes:
     attributes: dict[str, type[msgspec.Struct]]
     decoder: msgspec.json.Decoder
     encoder: msgspec.json.Encoder
-    identifiers: _IdentifierCheck
+    identifiers: _IdentifierCheck  # ids, hash and version against their patterns, after decoding
 
     def decode(self, line: bytes | str) -> Any:
         """A record from one JSON line; raises msgspec.ValidationError or DecodeError if malformed."""
-        return self.check_identifiers(self.decoder.decode(line))
-
-    def check_identifiers(self, record: Any) -> Any:
-        """Ids, hash and version against their patterns, outside msgspec (see _IdentifierCheck)."""
-        return self.identifiers(record)
+        return self.identifiers(self.decoder.decode(line))
 
     def encode(self, record: Any) -> bytes:
         return self.encoder.encode(record)
 
     def convert(self, data: Any) -> Any:
         """Build a record from already-parsed JSON data, with the same checks as `decode`."""
-        return self.check_identifiers(msgspec.convert(data, self.record, strict=True))
+        return self.identifiers(msgspec.convert(data, self.record, strict=True))
 
 
 def _msgspec_bounds(**limits: Any) -> msgspec.Meta:
