@@ -36,6 +36,8 @@ class Context:
     schema: Schema
     corpus: Mapping[str, CorpusDocument]
     types: RecordTypes = field(init=False)
+    # (code, message) or None per version string: every record repeats the same few.
+    version_verdicts: dict[str, tuple[str, str] | None] = field(init=False, default_factory=dict)
     relations: dict[str, RelationSpec] = field(init=False)
     intervals: dict[str, Interval] = field(init=False)
 
@@ -49,11 +51,6 @@ class Context:
     @functools.cached_property
     def known_versions(self) -> frozenset[str]:
         return frozenset(available_versions()) | {self.schema.version}
-
-    @functools.cached_property
-    def version_verdicts(self) -> dict[str, tuple[str, str] | None]:
-        """(code, message) or None per version string: every record repeats the same few."""
-        return {}
 
 
 def version_finding(version: str, ctx: Context, doc_id: str | None) -> Finding | None:

@@ -84,12 +84,7 @@ class _Lines:
         if line.isspace() or not line:
             return [Finding("blank-line", "an empty line between records", self.file, number)]
         self.records += 1
-        try:
-            record = self.ctx.types.decode(line)
-        except (msgspec.ValidationError, msgspec.DecodeError):
-            findings, key = structural.check_line(line, self.ctx)
-        else:
-            findings, key = semantic.check_record(record, self.ctx), (record.doc_id, record.annotator)
+        findings, key = check_line(line, self.ctx)
         if findings:
             findings = [f.located(self.file, number, key[0] if key else None) for f in findings]
         if key is not None and self.keys_out is not None:
