@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from crocus_claims.records import to_builtins
 from crocus_claims.release.counts import release_counts
 from crocus_claims.release.croissant import croissant_metadata
 from crocus_claims.release.datasheet import render_datasheet
-from crocus_claims.release.documents import DOCUMENTS_FILE, encode_jsonl, release_records
+from crocus_claims.release.documents import DOCUMENTS_FILE, encode_jsonl, json_schema_problems, release_records
 from crocus_claims.release.errors import ReleaseError
 from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts, build_time, document_facts
 from crocus_claims.release.inputs import ReleaseInputs, gather_inputs, sha256_file
@@ -36,14 +35,6 @@ FOLDER_MODE = 0o755  # a staging folder is created private (0700)
 
 def default_output_root() -> Path:
     return resources.REPO_ROOT / "dist"
-
-
-def json_schema_problems(json_schema: dict[str, Any], records: list[dict[str, Any]]) -> Iterator[str]:
-    validator = strict_integer_validator(json_schema)
-    for line, record in enumerate(records, start=1):
-        for error in validator.iter_errors(record):
-            where = "/".join(str(part) for part in error.absolute_path) or "(record)"
-            yield f"{DOCUMENTS_FILE}:{line} doc {record.get('doc_id')} at {where}: {error.message}"
 
 
 def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> ReleaseFacts:
@@ -104,7 +95,8 @@ def build_release(
     records = release_records(inputs.records, inputs.corpus)
     documents = [to_builtins(record) for record in records]
     json_schema = json.loads(json_schema_path(inputs.schema.version).read_text(encoding="utf-8"))
-    problems = list(json_schema_problems(json_schema, documents))
+    validator = strict_integer_validator(json_schema)
+    problems = [f"{where} {message}" for where, message in json_schema_problems(validator, documents)]
     if problems:
         raise ReleaseError("invalid-release-record", "records do not match the JSON Schema:\n  " + "\n  ".join(problems))
     facts = release_facts(inputs, documents)

@@ -7,7 +7,7 @@ carry its own text only for a document outside the corpus, which the validator h
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import msgspec
@@ -21,7 +21,7 @@ ENCODER = msgspec.json.Encoder(order="sorted")
 
 
 def span_order(span: Any) -> tuple[int, int, str, str]:
-    return span.start, span.end, type(span).__struct_config__.tag, span.id
+    return span.start, span.end, span.label, span.id
 
 
 def corpus_metadata(document: CorpusDocument) -> Metadata:
@@ -52,3 +52,12 @@ def release_records(records: Iterable[Any], corpus: Mapping[str, CorpusDocument]
 
 def encode_jsonl(records: Iterable[Any]) -> bytes:
     return b"".join(ENCODER.encode(record) + b"\n" for record in records)
+
+
+def json_schema_problems(validator: Any, documents: Iterable[Any]) -> Iterator[tuple[str, str]]:
+    """(where, message) for each way a release document breaks the record JSON Schema."""
+    for number, document in enumerate(documents, start=1):
+        doc_id = document.get("doc_id") if isinstance(document, dict) else None
+        for error in validator.iter_errors(document):
+            path = "/".join(str(part) for part in error.absolute_path) or "(record)"
+            yield f"{DOCUMENTS_FILE}:{number}", f"doc {doc_id} at {path}: {error.message}"

@@ -17,7 +17,7 @@ import jsonschema
 
 from crocus_claims.record_schema import strict_integer_validator
 from crocus_claims.release.counts import release_counts
-from crocus_claims.release.documents import DOCUMENTS_FILE
+from crocus_claims.release.documents import DOCUMENTS_FILE, json_schema_problems
 from crocus_claims.release.manifest import (
     MANIFEST_FILE,
     file_entry,
@@ -123,12 +123,11 @@ def record_differences(folder: Path, schema: Schema, documents: list[dict[str, A
     except (ValueError, jsonschema.SchemaError) as error:
         yield Difference("invalid-json-schema", json_schema_name, f"not a usable JSON Schema: {error}")
         return
+    for where, message in json_schema_problems(validator, documents):
+        yield Difference("invalid-record", where, message)
     for number, document in enumerate(documents, start=1):
         where = f"{DOCUMENTS_FILE}:{number}"
         doc_id = document.get("doc_id") if isinstance(document, dict) else None
-        for error in validator.iter_errors(document):
-            path = "/".join(str(part) for part in error.absolute_path) or "(record)"
-            yield Difference("invalid-record", where, f"doc {doc_id} at {path}: {error.message}")
         if isinstance(doc_id, str) and document.get("split") != assign_split(doc_id):
             yield Difference("split-mismatch", where, f"doc {doc_id} is in {document.get('split')!r}, "
                              f"its doc_id puts it in {assign_split(doc_id)!r}")
