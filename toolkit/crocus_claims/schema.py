@@ -361,27 +361,75 @@ def _interval_problems(schema: Schema, label: Label, loc: Loc) -> Iterator[tuple
 
 
 # ---------------------------------------------------------------------------------------------
-# The schema files of this project
+# Folders of schema files
+
+
+class SchemaFolder:
+    """A folder of schema files, `vX.Y.Z.yaml`, each loaded and checked once.
+
+    The project's own folder is `default_folder()` (schema/, or the copy inside a wheel); tests
+    and tools may point one at any folder, e.g. one holding a made-up next version.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._loaded: dict[str, Schema] = {}
+
+    def __repr__(self) -> str:
+        return f"SchemaFolder({str(self.path)!r})"
+
+    def path_of(self, version: str) -> Path:
+        return self.path / f"v{version}.yaml"
+
+    def versions(self) -> tuple[str, ...]:
+        """Every schema version in the folder, oldest first."""
+        names = (p.name.removeprefix("v").removesuffix(".yaml") for p in self.path.glob("v*.yaml"))
+        return tuple(sorted((v for v in names if re.match(SEMVER, v)), key=parse_version))
+
+    def latest(self) -> str:
+        """The newest version; FileNotFoundError when the folder holds none."""
+        versions = self.versions()
+        if not versions:
+            raise FileNotFoundError(f"no schema file (vX.Y.Z.yaml) in {self.path}")
+        return versions[-1]
+
+    def load(self, version: str | None = None) -> Schema:
+        """The schema of `version` (the latest when None), checked once and kept.
+
+        Raises FileNotFoundError for a version with no file, SchemaError for a malformed one.
+        """
+        version = version or self.latest()
+        if version not in self._loaded:
+            path = self.path_of(version)
+            if not re.match(SEMVER, version) or not path.is_file():
+                raise FileNotFoundError(f"no schema {version} in {self.path}")
+            self._loaded[version] = load_schema_file(path)
+        return self._loaded[version]
+
+
+@functools.lru_cache(maxsize=None)
+def _folder_at(path: Path) -> SchemaFolder:
+    return SchemaFolder(path)
+
+
+def default_folder() -> SchemaFolder:
+    """The project's schema folder (schema/ of the checkout, or the wheel's copy)."""
+    return _folder_at(resources.schema_dir())
 
 
 def schema_path(version: str) -> Path:
-    return resources.schema_dir() / f"v{version}.yaml"
+    return default_folder().path_of(version)
 
 
 def available_versions() -> tuple[str, ...]:
     """Every schema version shipped, oldest first."""
-    versions = [
-        p.name.removeprefix("v").removesuffix(".yaml")
-        for p in resources.schema_dir().glob("v*.yaml")
-    ]
-    return tuple(sorted((v for v in versions if re.match(SEMVER, v)), key=parse_version))
+    return default_folder().versions()
 
 
 def latest_version() -> str:
-    return available_versions()[-1]
+    return default_folder().latest()
 
 
-@functools.lru_cache(maxsize=None)
 def load_schema(version: str | None = None) -> Schema:
     """The shipped schema of `version` (the latest when None), checked and cached."""
-    return load_schema_file(schema_path(version or latest_version()))
+    return default_folder().load(version)

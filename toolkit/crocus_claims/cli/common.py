@@ -15,6 +15,8 @@ from crocus_claims.schema import Schema, SchemaError, available_versions, load_s
 
 
 def _load(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is None and param.name == "pinned_schema":
+        return None  # each record's own version
     try:
         return load_schema(value)
     except SchemaError as error:
@@ -28,6 +30,15 @@ def schema_option(command: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--schema-version", "schema", default=None, callback=_load, metavar="X.Y.Z",
         help="Schema version to check against (default: the latest).",
+    )(command)
+
+
+def pinned_schema_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--schema-version for checking commands: None (each record's own version) unless given."""
+    return click.option(
+        "--schema-version", "pinned_schema", default=None, callback=_load, metavar="X.Y.Z",
+        help="Check every record against this schema version, under the rule of schema/VERSIONING.md "
+             "(default: each record against the version it names).",
     )(command)
 
 

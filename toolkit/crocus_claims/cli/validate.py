@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from crocus_claims.cli.common import schema_option
+from crocus_claims.cli.common import pinned_schema_option
 from crocus_claims.schema import Schema
 from crocus_claims.validation import CODES, Report, iter_findings
 from crocus_claims.validation.report import json_document, summary_line
@@ -19,9 +19,13 @@ from crocus_claims.validation.report import json_document, summary_line
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes for large files (default: the cores this process may use).")
 @click.option("--list-codes", is_flag=True, help="Print the table of finding codes and exit.")
-@schema_option
-def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_codes: bool, schema: Schema) -> None:
+@pinned_schema_option
+def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_codes: bool,
+             pinned_schema: Schema | None) -> None:
     """Validate annotation records in PATHS (.jsonl files, or folders searched for them).
+
+    Each record is checked against the schema version it names; with --schema-version, against
+    that version, where VERSIONING.md's rule allows (same major version, minor not newer).
 
     Exit status: 0 valid (warnings allowed), 1 findings, 2 usage error or unreadable input.
     """
@@ -32,7 +36,7 @@ def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_
     if not paths:
         raise click.UsageError("give at least one file or folder of .jsonl records")
     report = Report()
-    findings = iter_findings(paths, report, schema=schema, jobs=jobs)
+    findings = iter_findings(paths, report, schema=pinned_schema, jobs=jobs)
     if output_format == "json":
         report.findings.extend(findings)
         click.echo(json_document(report))

@@ -8,6 +8,7 @@ the set of (doc_id, annotator) pairs seen, to catch a document annotated twice b
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ from typing import Any
 import msgspec
 
 from crocus_claims.corpus import CorpusDocument, load_corpus
-from crocus_claims.schema import Schema, load_schema
+from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.findings import Finding
 
@@ -50,17 +51,90 @@ class Report:
         return 1 if self.errors else 0
 
 
-def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocument] | None = None) -> semantic.Context:
-    return semantic.Context(schema or load_schema(), load_corpus() if corpus is None else corpus)
+class _SchemaVersionOnly(msgspec.Struct):
+    schema_version: Any = None
+
+
+_peek_version = msgspec.json.Decoder(_SchemaVersionOnly).decode
+
+
+@dataclass
+class VersionedContext(semantic.Context):
+    """A validation context that knows its siblings: one context per schema version of a folder.
+
+    Unpinned (the default), a record is checked against the schema version it names, so records
+    of every shipped version stay readable. Pinned (`--schema-version`), every record is checked
+    against this context's schema under the rule of schema/VERSIONING.md (same major, minor not
+    newer), and `unknown-schema-version`/`incompatible-schema-version` report the others.
+    Each sibling is built once, on first use, and shared by every line of the run.
+    """
+
+    folder: SchemaFolder = field(default_factory=default_folder)
+    pinned: bool = False
+    siblings: dict[str, VersionedContext | None] = field(default_factory=dict)
+
+    @functools.cached_property
+    def known_versions(self) -> frozenset[str]:
+        return frozenset(self.folder.versions()) | {self.schema.version}
+
+    def context_for(self, version: Any) -> VersionedContext | None:
+        """The context that checks a record naming `version`, or None when this one must."""
+        if self.pinned or version == self.schema.version or not isinstance(version, str):
+            return None
+        if version not in self.siblings:
+            self.siblings[version] = self._sibling(version)
+        return self.siblings[version]
+
+    def _sibling(self, version: str) -> VersionedContext | None:
+        try:
+            schema = self.folder.load(version)
+        except (FileNotFoundError, SchemaError, ValueError):
+            return None  # this context reports the version as unknown (or its file as broken)
+        sibling = VersionedContext(schema, self.corpus, folder=self.folder, siblings=self.siblings)
+        self.siblings.setdefault(self.schema.version, self)
+        return sibling
+
+
+def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocument] | None = None, *,
+                 schemas: SchemaFolder | None = None) -> VersionedContext:
+    """The context of a run: pinned to `schema` when given, else each record's own version.
+
+    `schemas` is the folder of schema files (default: the project's schema/).
+    """
+    folder = schemas or default_folder()
+    return VersionedContext(schema or folder.load(), load_corpus() if corpus is None else corpus,
+                            folder=folder, pinned=schema is not None)
 
 
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
-    """The findings of one non-blank line, and its (doc_id, annotator) key when it has one."""
+    """The findings of one non-blank line, and its (doc_id, annotator) key when it has one.
+
+    Lines are decoded with the types of `ctx` first (the latest version, or the pinned one): the
+    common case costs one decode. A record of another version is handed to that version's context.
+    """
     try:
         record = ctx.types.decode(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
+        other = _context_of_line(line, ctx)
+        if other is not None:
+            return check_line(line, other)
         return structural.check_line(line, ctx)
+    if record.schema_version != ctx.schema.version and isinstance(ctx, VersionedContext):
+        other = ctx.context_for(record.schema_version)
+        if other is not None:
+            return check_line(line, other)
     return semantic.check_record(record, ctx), (record.doc_id, record.annotator)
+
+
+def _context_of_line(line: bytes, ctx: semantic.Context) -> VersionedContext | None:
+    """For a line that did not decode: the context of the version it names, if not `ctx` itself."""
+    if not isinstance(ctx, VersionedContext) or ctx.pinned:
+        return None
+    try:
+        version = _peek_version(line).schema_version
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return ctx.context_for(version)
 
 
 class _Lines:
@@ -124,18 +198,25 @@ def _as_bytes(line: bytes | str) -> bytes:
 
 
 def validate_lines(lines: Iterable[bytes | str], *, file: str | None = None, schema: Schema | None = None,
-                   corpus: Mapping[str, CorpusDocument] | None = None) -> Iterator[Finding]:
-    """Findings of JSONL lines (numbered from 1), as they are found."""
-    checker = _Lines(make_context(schema, corpus), file)
+                   corpus: Mapping[str, CorpusDocument] | None = None,
+                   schemas: SchemaFolder | None = None) -> Iterator[Finding]:
+    """Findings of JSONL lines (numbered from 1), as they are found.
+
+    Each record is checked against the schema version it names, or against `schema` when given
+    (see VersionedContext); `schemas` is the folder of schema files (default: schema/).
+    """
+    checker = _Lines(make_context(schema, corpus, schemas=schemas), file)
     for number, line in enumerate(lines, 1):
         yield from checker.check(number, _as_bytes(line))
 
 
 def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
-                     corpus: Mapping[str, CorpusDocument] | None = None) -> list[Finding]:
+                     corpus: Mapping[str, CorpusDocument] | None = None,
+                     schemas: SchemaFolder | None = None) -> list[Finding]:
     """Findings of records in memory (structs or plain dicts), checked exactly as their JSON would be."""
     encoder = msgspec.json.Encoder()
-    return list(validate_lines((encoder.encode(r) for r in records), schema=schema, corpus=corpus))
+    return list(validate_lines((encoder.encode(r) for r in records), schema=schema, corpus=corpus,
+                               schemas=schemas))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,11 +305,15 @@ def default_jobs() -> int:
 
 
 def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema | None = None,
-                  corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None) -> Iterator[Finding]:
-    """Findings of every file under `paths` as they are found; `report` gets the counts."""
+                  corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None,
+                  schemas: SchemaFolder | None = None) -> Iterator[Finding]:
+    """Findings of every file under `paths` as they are found; `report` gets the counts.
+
+    Each record is checked against the version it names, or against `schema` when given.
+    """
     files, problems = expand_paths(paths)
     yield from problems
-    ctx = make_context(schema, corpus)
+    ctx = make_context(schema, corpus, schemas=schemas)
     checker = _Lines(ctx, None)
     for path in files:
         checker.file = str(path)
@@ -238,8 +323,13 @@ def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema
 
 
 def validate_paths(paths: Iterable[str | Path], *, schema: Schema | None = None,
-                   corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None) -> Report:
-    """Validate files and folders of .jsonl records; the report holds every finding."""
+                   corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None,
+                   schemas: SchemaFolder | None = None) -> Report:
+    """Validate files and folders of .jsonl records; the report holds every finding.
+
+    Each record is checked against the version it names, or against `schema` when given.
+    """
     report = Report()
-    report.findings.extend(iter_findings(paths, report, schema=schema, corpus=corpus, jobs=jobs))
+    report.findings.extend(iter_findings(paths, report, schema=schema, corpus=corpus, jobs=jobs,
+                                         schemas=schemas))
     return report

@@ -1,0 +1,127 @@
+"""Records of every schema version stay readable: each is checked against the version it names,
+or, with --schema-version, against that version under the rule of schema/VERSIONING.md.
+
+The schema folder is a made-up one (tests/schema_versions.py: v1.0.0, v1.1.0, v2.0.0), so these
+tests hold whatever the project's own next version turns out to be.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from schema_versions import made_up_folder
+
+from crocus_claims import resources
+from crocus_claims.cli import cli
+from crocus_claims.corpus import load_corpus
+from crocus_claims.schema import SchemaFolder
+from crocus_claims.validation import validate_lines, validate_paths
+from crocus_claims.validation import validator as validator_module
+
+DOC = load_corpus()["crocus-004-zakharova-disputes-isk-claim"]
+
+
+def record(version: str, annotator: str = "alice", **attributes: Any) -> dict[str, Any]:
+    """A record of one figure ('at least 140' killed) under `version`, with extra attributes."""
+    start = DOC.text.index("at least 140")
+    span = {"id": "f1", "label": "CASUALTY_FIGURE", "start": start, "end": start + 12, "text": "at least 140",
+            "attributes": {"incident": "CROCUS_2024", "category": "killed", "qualifier": "at_least",
+                           "value": 140, "value_min": 140, **attributes}}
+    return {"doc_id": DOC.doc_id, "schema_version": version, "text_sha256": DOC.text_sha256,
+            "annotator": annotator, "spans": [span], "relations": []}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> SchemaFolder:
+    return made_up_folder(tmp_path_factory.mktemp("schema"))
+
+
+def codes(items: list[dict[str, Any]], folder: SchemaFolder, pinned: str | None = None) -> list[list[str]]:
+    """The codes found per line."""
+    schema = folder.load(pinned) if pinned else None
+    lines = [json.dumps(item) for item in items]
+    found: list[list[str]] = [[] for _ in items]
+    for finding in validate_lines(lines, schema=schema, corpus={DOC.doc_id: DOC}, schemas=folder):
+        found[finding.line - 1].append(finding.code)
+    return found
+
+
+def test_each_record_is_checked_against_the_version_it_names(folder: SchemaFolder) -> None:
+    old = record("1.0.0", as_of="2024-03-23")  # as_of is gone in 2.0.0
+    minor = record("1.1.0", "bob")
+    new = record("2.0.0", "carol", verified=True)  # verified is new in 2.0.0
+    assert codes([old, minor, new], folder) == [[], [], []]
+
+
+def test_an_attribute_of_a_later_version_is_unknown_in_an_earlier_one(folder: SchemaFolder) -> None:
+    assert codes([record("1.0.0", verified=True), record("2.0.0", "bob", as_of="2024-03-23")], folder) == [
+        ["unknown-attribute"], ["unknown-attribute"]]
+
+
+def test_a_line_that_fails_decoding_is_checked_with_its_own_versions_types(folder: SchemaFolder) -> None:
+    broken = record("1.0.0", as_of="2024-03-23")
+    broken["spans"][0]["attributes"]["value"] = "140"
+    assert codes([broken], folder) == [["invalid-attribute-value"]]  # as_of is not reported: 1.0.0 has it
+
+
+def test_a_version_that_does_not_exist_is_unknown(folder: SchemaFolder) -> None:
+    findings = list(validate_lines([json.dumps(record("9.0.0"))], corpus={DOC.doc_id: DOC}, schemas=folder))
+    assert [f.code for f in findings] == ["unknown-schema-version"]
+    assert "1.0.0, 1.1.0, 2.0.0" in findings[0].message and findings[0].path == "schema_version"
+    assert codes([record("1.0.0")], folder, pinned="1.1.0") == [[]]
+    assert codes([record("1.2.0")], folder, pinned="1.1.0") == [["unknown-schema-version"]]
+
+
+@pytest.mark.parametrize(("pinned", "version", "expected"), [
+    ("1.1.0", "1.0.0", []),  # an older minor version reads under a newer one
+    ("1.1.0", "1.1.0", []),
+    ("1.0.0", "1.1.0", ["incompatible-schema-version"]),  # a newer minor may use what 1.0.0 lacks
+    ("2.0.0", "1.0.0", ["incompatible-schema-version"]),  # another major version
+    ("1.1.0", "2.0.0", ["incompatible-schema-version"]),
+])
+def test_a_pinned_version_reads_records_by_the_versioning_rule(folder: SchemaFolder, pinned: str, version: str,
+                                                               expected: list[str]) -> None:
+    assert codes([record(version)], folder, pinned=pinned) == [expected]
+
+
+def test_parallel_chunks_dispatch_versions_as_one_process_does(folder: SchemaFolder, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    items = []
+    for i in range(300):
+        version = ("1.0.0", "1.1.0", "2.0.0")[i % 3]
+        extra = {"as_of": "2024-03-23"} if i % 5 == 0 else {}  # wrong under 2.0.0 only
+        items.append(record(version, f"a{i}", **extra))
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    monkeypatch.setattr(validator_module, "CHUNK_BYTES", 4096)
+    serial = validate_paths([path], jobs=1, corpus={DOC.doc_id: DOC}, schemas=folder)
+    parallel = validate_paths([path], jobs=2, corpus={DOC.doc_id: DOC}, schemas=folder)
+    expected = [(i + 1, "unknown-attribute") for i in range(300) if i % 3 == 2 and i % 5 == 0]
+    assert [(f.line, f.code) for f in serial.findings] == expected
+    assert [str(f) for f in parallel.findings] == [str(f) for f in serial.findings]
+
+
+def run(folder: SchemaFolder, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
+    monkeypatch.setattr(resources, "schema_dir", lambda: folder.path)
+    return CliRunner().invoke(cli, ["validate", *args])
+
+
+def test_cli_checks_each_record_against_its_version_unless_told(folder: SchemaFolder, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps(record("1.0.0")) + "\n" + json.dumps(record("2.0.0", "bob")) + "\n",
+                    encoding="utf-8")
+    result = run(folder, monkeypatch, str(path))
+    assert result.exit_code == 0, result.output
+    pinned = run(folder, monkeypatch, "--schema-version", "2.0.0", "--format", "json", str(path))
+    assert pinned.exit_code == 1
+    findings = json.loads(pinned.output)["findings"]
+    assert [(f["line"], f["code"]) for f in findings] == [(1, "incompatible-schema-version")]
+    assert "--schema-version 1.0.0" in findings[0]["message"]
+    missing = run(folder, monkeypatch, "--schema-version", "3.0.0", str(path))
+    assert missing.exit_code == 2 and "no schema 3.0.0" in missing.output
+    assert "Traceback" not in missing.output
