@@ -245,28 +245,35 @@ class Dataset:
     # -- token tags and exports --------------------------------------------------------------
 
     def to_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
-        """Flat BIO tags per document, with the alignment report; see loader.bio."""
+        """Flat BIO tags per document, streamed, with the alignment report; see loader.bio."""
         from crocus_claims.loader.bio import to_bio
 
         return to_bio(self, tokenizer)
 
     def to_layered_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
-        """One BIO tag sequence per label per document, so overlapping spans survive."""
+        """One BIO tag sequence per label per document, so overlapping spans survive; streamed."""
         from crocus_claims.loader.bio import to_layered_bio
 
         return to_layered_bio(self, tokenizer)
 
-    def to_hf(self) -> Any:
-        """A Hugging Face DatasetDict, one split per release split (needs the `hf` extra)."""
+    def to_hf(self, cache_dir: str | Path | None = None) -> Any:
+        """A Hugging Face DatasetDict, one split per release split, written to Arrow files from a
+        generator (needs the `hf` extra)."""
         from crocus_claims.loader.huggingface import to_hf
 
-        return to_hf(self)
+        return to_hf(self, cache_dir)
 
     def to_docbin(self, spans_key: str | None = None) -> Any:
-        """A spaCy DocBin with every span in doc.spans (needs the `spacy` extra)."""
+        """A spaCy DocBin with every span in doc.spans, in memory (needs the `spacy` extra)."""
         from crocus_claims.loader.spacy_docbin import SPANS_KEY, to_docbin
 
         return to_docbin(self, spans_key or SPANS_KEY)
+
+    def write_docbins(self, folder: str | Path, spans_key: str | None = None, batch_size: int = 1000) -> list[Path]:
+        """spaCy DocBin files of `batch_size` documents each in `folder`, written batch by batch."""
+        from crocus_claims.loader.spacy_docbin import SPANS_KEY, write_docbins
+
+        return write_docbins(self, folder, spans_key or SPANS_KEY, batch_size)
 
 
 def load(path: str | Path | None = None) -> Dataset:
