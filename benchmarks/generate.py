@@ -151,8 +151,10 @@ def synthetic_document(rng: random.Random, schema: Schema, number: int) -> tuple
     return record, document
 
 
-def generate_release(folder: Path, documents: int, seed: int = 2024, schema: Schema | None = None) -> Path:
-    """Write a complete release of `documents` synthetic documents to `folder`, streamed (memory
+def generate_release(folder: Path, documents: int, seed: int = 2024, schema: Schema | None = None,
+                     first: int = 0) -> Path:
+    """Write a complete release of `documents` synthetic documents, numbered from `first` (so that
+    parts of one large dataset have distinct doc_ids), to `folder`, streamed (memory
     does not grow with the number of documents, except one small summary per document for the
     datasheet), with the release builder's own canonical form, tables, datasheet and manifest."""
     schema = schema or load_schema()
@@ -161,7 +163,7 @@ def generate_release(folder: Path, documents: int, seed: int = 2024, schema: Sch
     kept: list[Any] = []
 
     def released(handle: Any) -> Any:
-        for number in range(documents):
+        for number in range(first, first + documents):
             record, document = synthetic_document(rng, schema, number)
             struct = msgspec.json.decode(msgspec.json.encode(record), type=record_type)
             line = ENCODER.encode(release_record(struct, {document.doc_id: document})) + b"\n"
@@ -223,10 +225,11 @@ def main() -> None:
     shape.add_argument("--ls-export", type=Path, help="a Label Studio full JSON export of --documents tasks")
     parser.add_argument("--megabytes", type=float, default=50)
     parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--first", type=int, default=0, help="number of the first document (--release)")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
     if args.release:
-        generate_release(args.release, args.documents, args.seed)
+        generate_release(args.release, args.documents, args.seed, first=args.first)
         print(f"wrote a release of {args.documents} documents to {args.release}")
     elif args.ls_export:
         corpus = generate_ls_export(args.ls_export, args.documents, args.seed)

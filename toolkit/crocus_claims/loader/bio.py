@@ -23,7 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress, pairwise
+from itertools import accumulate, compress
 from operator import not_, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -193,9 +193,10 @@ class TokenIndex:
     """Token offsets of one document, and the tokens a character range touches, by bisection
     when the tokens do not overlap each other (then ends are sorted too), else by a scan."""
 
-    def __init__(self, starts: list[int], ends: list[int]):
+    def __init__(self, starts: list[int], ends: list[int], tiled: bool = False):
+        """`tiled`: the tokens are known not to overlap (the default tokenizer's never do)."""
         self.starts, self.ends = starts, ends
-        self.sorted = all(a <= b for a, b in pairwise(ends))
+        self.sorted = tiled or ends == sorted(ends)
 
     def covered(self, start: int, end: int) -> range | list[int]:
         if not self.sorted:
@@ -252,13 +253,13 @@ def token_columns(text: str, tokenizer: Tokenizer | None) -> tuple[list[str], li
 
 def flat_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> BioDocument:
     tokens, starts, ends = token_columns(record.text, tokenizer)
-    tags, issues = tag_on(record.doc_id, TokenIndex(starts, ends), record.spans)
+    tags, issues = tag_on(record.doc_id, TokenIndex(starts, ends, tiled=tokenizer is None), record.spans)
     return BioDocument(record.doc_id, record.split, tokens, starts, ends, tags, tuple(issues))
 
 
 def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> LayeredBioDocument:
     tokens, starts, ends = token_columns(record.text, tokenizer)
-    index = TokenIndex(starts, ends)
+    index = TokenIndex(starts, ends, tiled=tokenizer is None)
     by_label: dict[str, list[TagSpan]] = {label: [] for label in labels}
     for span in record.spans:
         by_label[span.label].append(span)
