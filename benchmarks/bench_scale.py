@@ -168,6 +168,10 @@ def run_in_subprocess(method: str, release: Path, export: Path) -> dict[str, Any
 
 
 def available(path: str) -> bool:
+    if path == "import":
+        from crocus_claims.labelstudio import importer
+
+        return hasattr(importer, "import_file")
     if path == "figures":
         from crocus_claims.loader import Dataset
 
