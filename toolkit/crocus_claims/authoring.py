@@ -10,7 +10,6 @@ where it can be fixed. Format and codes: annotations/GUIDELINES.md, section 7.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ import yaml
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument, load_corpus
-from crocus_claims.records import record_types
+from crocus_claims.records import derived_relation_id, record_types
 from crocus_claims.schema import SchemaError, load_schema
 from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
@@ -273,12 +272,7 @@ def _short(quote: str, limit: int = 60) -> str:
 
 def relation_id(relation: AuthoredRelation) -> str:
     """The relation's id: its own, or one made from type, head and tail, so rebuilding never renames it."""
-    if relation.id:
-        return relation.id
-    readable = f"{relation.type}-{relation.head}-{relation.tail}"
-    if len(readable) <= 64:
-        return readable
-    return "r-" + hashlib.sha256(readable.encode()).hexdigest()[:16]
+    return relation.id or derived_relation_id(relation.type, relation.head, relation.tail)
 
 
 def resolve(authored: AuthoredFile,

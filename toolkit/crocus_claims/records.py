@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 SPLITS = ("train", "dev", "test")
 METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source", "source_file")
+
+
+def derived_relation_id(kind: str, head: str, tail: str) -> str:
+    """The id a relation gets from its type, head and tail when none is given: readable when it
+    fits in an id (64 characters), else a hash of it. Rebuilding never renames a relation."""
+    readable = f"{kind}-{head}-{tail}"
+    if len(readable) <= 64:
+        return readable
+    return "r-" + hashlib.sha256(readable.encode()).hexdigest()[:16]
 
 
 def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[..., Any]) -> Any:

@@ -303,26 +303,31 @@ def _attribute_problems(schema: Schema, attribute: Attribute, loc: Loc) -> Itera
 
 
 def _default_problem(schema: Schema, attribute: Attribute) -> str | None:
-    default = attribute.default
+    problem = value_problem(schema, attribute, attribute.default)
+    return f"default {problem}" if problem else None
+
+
+def value_problem(schema: Schema, attribute: Attribute, default: Any) -> str | None:
+    """What is wrong with `default` as a (non-null) value of `attribute`, or None when it fits."""
     if attribute.type == "enum":
         allowed = schema.allowed_values(attribute) or ()
-        return None if default in allowed else f"default {default!r} is not one of {list(allowed)}"
+        return None if default in allowed else f"{default!r} is not one of {list(allowed)}"
     if attribute.type == "integer":
         if not isinstance(default, int) or isinstance(default, bool):
-            return f"default {default!r} is not an integer"
+            return f"{default!r} is not an integer"
         low, high = attribute.minimum, attribute.maximum
         if (low is not None and default < low) or (high is not None and default > high):
-            return f"default {default} is outside [{low}, {high}]"
+            return f"{default} is outside [{low}, {high}]"
         return None
     if attribute.type == "boolean":
-        return None if isinstance(default, bool) else f"default {default!r} is not a boolean"
+        return None if isinstance(default, bool) else f"{default!r} is not a boolean"
     if attribute.type == "date":
         try:
             dt.date.fromisoformat(str(default))
         except ValueError:
-            return f"default {default!r} is not a date (YYYY-MM-DD)"
+            return f"{default!r} is not a date (YYYY-MM-DD)"
         return None
-    return None if isinstance(default, str) else f"default {default!r} is not a string"
+    return None if isinstance(default, str) else f"{default!r} is not a string"
 
 
 def _label_problems(schema: Schema, label: Label, loc: Loc) -> Iterator[tuple[Loc, str]]:

@@ -58,6 +58,14 @@ _TABLE = (
     Code("relation-label-mismatch", "error", "A relation connects labels its type does not allow."),
     Code("relation-cardinality", "error", "A span heads more relations of one type than the type allows."),
     Code("duplicate-relation", "error", "The same relation type between the same head and tail twice."),
+    # Schema versions and migrations (schema/migrations/README.md)
+    Code("missing-migration", "error", "A schema version has no migration file from the version before it, or a record's version has no path to the target."),
+    Code("version-bump-too-small", "error", "A schema version number smaller than its changes require by schema/VERSIONING.md."),
+    Code("migration-needs-decision", "error", "A span a migration cannot change by rule waits for a person's decision."),
+    Code("migration-loses-data", "error", "A migration drops data a record holds (accepted with --allow-loss)."),
+    Code("migration-refuses-loss", "error", "A record holds data a migration removes without `drop: true`: change the record first."),
+    Code("invalid-decision", "error", "A decisions file entry that is malformed, or answers outside the allowed answers."),
+    Code("unused-decision", "warning", "A decision for a span that no migration asks about."),
 )
 
 CODES: dict[str, Code] = {code.code: code for code in _TABLE}
