@@ -8,7 +8,17 @@ from click.testing import CliRunner
 
 from crocus_claims import resources
 from crocus_claims.cli import cli
-from crocus_claims.corpus import load_corpus, normalize_text, read_source_entries, text_sha256
+import pytest
+
+from crocus_claims.corpus import (
+    CorpusError,
+    SourceEntry,
+    build_document,
+    load_corpus,
+    normalize_text,
+    read_source_entries,
+    text_sha256,
+)
 
 CORPUS = load_corpus()
 SOURCES = resources.corpus_dir() / "sources"
@@ -59,3 +69,32 @@ def test_sources_are_the_seeds_byte_for_byte() -> None:
 def test_committed_corpus_is_up_to_date() -> None:
     result = CliRunner().invoke(cli, ["corpus", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_wire_source_is_the_outlet_each_article_credits_with_its_story() -> None:
+    credited = {doc_id: document.wire_source for doc_id, document in CORPUS.items()}
+    assert credited == {
+        "crocus-000-pakistan-extradition": "The Economic Times",
+        "crocus-001-fsb-implicates-isk": "RIA Novosti",
+        "crocus-002-iran-warned-russia-bereziuk": "Reuters",
+        "crocus-003-iran-warned-russia-reuters-reports": "Reuters",
+        "crocus-004-zakharova-disputes-isk-claim": None,
+    }
+
+
+def _entry(wire_source: str | None) -> SourceEntry:
+    return SourceEntry(source_file="x.txt", doc_id="x", title=None, outlet=None, byline=None, wire_source=wire_source)
+
+
+@pytest.mark.parametrize("text", [
+    "the Gazette: a fire broke out.", "A fire broke out, the Gazette reports.", "A fire, reports the Gazette.",
+    "A fire broke out, according to the Gazette.", "This was reported to the Gazette by two people.",
+    "Remarks quoted by the Gazette show it.",
+])
+def test_wire_source_credited_by_any_cue_is_accepted(text: str) -> None:
+    assert build_document(_entry("the Gazette"), text).wire_source == "the Gazette"
+
+
+def test_wire_source_merely_mentioned_is_refused() -> None:
+    with pytest.raises(CorpusError, match="x.txt: wire_source 'the Gazette' is in the text but not credited"):
+        build_document(_entry("the Gazette"), "A fire broke out near the Gazette offices.")

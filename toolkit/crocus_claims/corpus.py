@@ -3,6 +3,17 @@
 The text of a document is its source file with Unix newlines and NFC, minus metadata that was
 glued to the start of it (" date YYYY-MM-DD "). Nothing else is changed, so that every offset
 of every annotation points into exactly what the outlet published.
+
+Metadata (corpus/sources.yaml) is set only where the article states it:
+- `publication_date`: the date of the glued " date YYYY-MM-DD " prefix, the only source of a
+  date (two of the five files carry one); null otherwise. It is the date received with the file,
+  not checked against the outlet.
+- `wire_source`: the news organisation that the article itself credits with the report it
+  retells, as named in that credit, which must be one of CREDIT_CUES ("Reuters reports", "reports
+  The Economic Times", "according to Reuters", "reported to Reuters", "quoted by the RIA Novosti
+  news agency", or "Reuters:" opening the text). Null when the article credits none. The name is
+  kept from release 0.1.0, whose records carry it: it does not mean that the article is agency
+  copy, nor that the organisation credited is a wire agency.
 """
 
 from __future__ import annotations
@@ -22,6 +33,15 @@ from crocus_claims.atomic import atomic_write
 
 DOC_ID = r"^[A-Za-z0-9_-]{1,64}$"
 GLUED_DATE = re.compile(r"^ date (\d{4}-\d{2}-\d{2}) ")
+# How an article credits another outlet with its story; {outlet} is the wire_source as written.
+CREDIT_CUES = (
+    r"{outlet} reports",
+    r"reports {outlet}",
+    r"according to {outlet}",
+    r"reported to {outlet}",
+    r"quoted by (?:the )?{outlet}",
+    r"^{outlet}:",
+)
 DOCUMENTS_FILE = "documents.jsonl"
 
 
@@ -35,7 +55,9 @@ class CorpusDocument(BaseModel):
     outlet: str | None
     publication_date: dt.date | None
     byline: str | None
-    wire_source: str | None
+    wire_source: str | None = Field(
+        description="The news organisation the article credits with the report it retells, as named; null if none."
+    )
     source_file: str
     stripped_prefix: str = Field(description="Metadata removed from the start of the source text.")
     text_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -74,12 +96,24 @@ def split_glued_metadata(text: str) -> tuple[str, dt.date | None, str]:
     return match.group(0), dt.date.fromisoformat(match.group(1)), text[match.end():]
 
 
+def credits_outlet(text: str, outlet: str) -> bool:
+    """Whether the text credits `outlet` with its story by one of CREDIT_CUES."""
+    name = re.escape(outlet)
+    return any(re.search(cue.format(outlet=name), text, flags=re.MULTILINE) for cue in CREDIT_CUES)
+
+
 def build_document(entry: SourceEntry, raw: str) -> CorpusDocument:
+    """Raises CorpusError when a metadata value is not in the text, or wire_source is not credited."""
     prefix, published, text = split_glued_metadata(normalize_text(raw))
     for field in ("title", "byline", "wire_source", "outlet"):
         value = getattr(entry, field)
         if value is not None and value not in text:
             raise CorpusError(f"{entry.source_file}: {field} {value!r} does not appear in the text")
+    if entry.wire_source is not None and not credits_outlet(text, entry.wire_source):
+        raise CorpusError(
+            f"{entry.source_file}: wire_source {entry.wire_source!r} is in the text but not credited with the story"
+            f" ('{entry.wire_source} reports', 'according to {entry.wire_source}', ...: CREDIT_CUES in corpus.py)"
+        )
     return CorpusDocument(
         doc_id=entry.doc_id,
         title=entry.title,

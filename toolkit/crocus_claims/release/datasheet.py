@@ -101,9 +101,18 @@ def collection(facts: ReleaseFacts) -> str:
 The articles are English news reports about the attack on Crocus City Hall, Krasnogorsk, on
 22 March 2024, received as plain-text files. Each document's text is its source file with Unix
 newlines and Unicode NFC, minus a " date YYYY-MM-DD " prefix that some files carry glued to
-their start (kept as the publication date). Nothing else of the text is changed, so every offset
-points into what the outlet published. Metadata is hand-checked and set only where the article
-itself states it.
+their start. Nothing else of the text is changed, so every offset points into what the outlet
+published. Metadata is hand-checked and set only where the article itself states it.
+
+- **Publication date**: the date of that glued prefix, the only source of a date; documents whose
+  file has none have no date (null). It is the date received with the file, not checked against
+  the outlet.
+- **Wire source**: the news organisation that the article itself credits with the report it
+  retells, as named in that credit ("X reports", "reports X", "according to X", "reported to X",
+  "quoted by X", or "X:" opening the headline), applied by this one rule to every article; null
+  when the article credits none. It need not be a wire agency, and the article need not be its
+  copy: articles with the same wire source may retell the same report, so their statements are
+  not independent.
 
 {table(["doc_id", "source file", "SHA-256 of the source file", "title", "outlet", "wire source"], rows)}"""
 
