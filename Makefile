@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 
-.PHONY: release test validate bench server-env browser clean
+.PHONY: release test validate bench bench-scale bench-scale-full server-env browser clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ test: $(INSTALLED) server-env browser
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_validate.py --megabytes 500
+
+# Import, load, spans, BIO, Hugging Face and statement frames against their bare-parsing
+# baselines: a few minutes at the default sizes; bench-scale-full uses the sizes the targets name.
+bench-scale: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_scale.py
+
+bench-scale-full: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_scale.py --full --rounds 3
 
 clean:
 	rm -rf $(VENV) .venv-ls dist .pytest_cache .hypothesis

@@ -1,10 +1,14 @@
-"""Generate schema-valid synthetic annotation records at any scale, for the benchmarks.
+"""Generate schema-valid synthetic data at any scale, for the benchmarks.
 
 Each record carries its own text of about 3,000 characters (30% of them with emoji or other
 astral characters), about ten spans with attributes drawn from the schema, and a few relations
-the schema allows. Seeded, so the same arguments give the same file.
+the schema allows. Seeded, so the same arguments give the same bytes. Three shapes:
 
-    python benchmarks/generate.py --megabytes 500 --output benchmarks/data/records-500mb.jsonl
+    python benchmarks/generate.py --megabytes 500 --output records.jsonl   # annotation records
+    python benchmarks/generate.py --release DIR --documents N    # a release folder: `release verify`
+                                                                 # and `crocus_claims.load(DIR)` accept it
+    python benchmarks/generate.py --ls-export FILE --documents N # a Label Studio full JSON export, and
+                                                                 # beside it FILE's corpus (corpus_file())
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from typing import Any
 
 import msgspec
 
-from crocus_claims.atomic import atomic_write
+from crocus_claims import __version__
+from crocus_claims.atomic import atomic_directory, atomic_write
+from crocus_claims.corpus import CorpusDocument
+from crocus_claims.labelstudio.tasks import result_items, task_for
+from crocus_claims.records import record_types
+from crocus_claims.release.build import FOLDER_MODE, complete_release
+from crocus_claims.release.counts import release_counts
+from crocus_claims.release.documents import DOCUMENTS_FILE, ENCODER, release_record
+from crocus_claims.release.facts import ReleaseFacts, build_time, document_facts
 from crocus_claims.schema import Attribute, Schema, load_schema
 
 WORDS = ("the", "attack", "on", "Crocus", "City", "Hall", "killed", "at", "least", "140", "people", "Moscow",
@@ -123,14 +135,108 @@ def generate(path: Path, megabytes: float, seed: int = 2024, schema: Schema | No
     return count
 
 
+SYNTHETIC_RELEASE = "0.0.0"
+OUTLETS = ("Synthetic Wire", "Example Herald", "Placeholder Post")
+
+
+def synthetic_document(rng: random.Random, schema: Schema, number: int) -> tuple[dict[str, Any], CorpusDocument]:
+    """A gold record and the corpus document it annotates (made-up metadata: synthetic data)."""
+    record = make_record(rng, schema, number)
+    text = record.pop("text")
+    document = CorpusDocument(
+        doc_id=record["doc_id"], title=f"Synthetic article {number}", outlet=rng.choice(OUTLETS),
+        publication_date=dt.date(2024, 3, 22) + dt.timedelta(days=number % 700), byline=None, wire_source=None,
+        source_file=f"synthetic/{number:08d}.txt", stripped_prefix="", text_sha256=record["text_sha256"], text=text,
+    )
+    return record, document
+
+
+def generate_release(folder: Path, documents: int, seed: int = 2024, schema: Schema | None = None,
+                     first: int = 0) -> Path:
+    """Write a complete release of `documents` synthetic documents, numbered from `first` (so that
+    parts of one large dataset have distinct doc_ids), to `folder`, streamed (memory
+    does not grow with the number of documents, except one small summary per document for the
+    datasheet), with the release builder's own canonical form, tables, datasheet and manifest."""
+    schema = schema or load_schema()
+    rng = random.Random(seed)
+    record_type = record_types(schema).record
+    kept: list[Any] = []
+
+    def released(handle: Any) -> Any:
+        for number in range(first, first + documents):
+            record, document = synthetic_document(rng, schema, number)
+            struct = msgspec.json.decode(msgspec.json.encode(record), type=record_type)
+            line = ENCODER.encode(release_record(struct, {document.doc_id: document})) + b"\n"
+            handle.write(line)
+            data = msgspec.json.decode(line)
+            kept.append(document_facts(data, {}))
+            yield data
+
+    with atomic_directory(Path(folder)) as staging:
+        staging.chmod(FOLDER_MODE)
+        with open(staging / DOCUMENTS_FILE, "wb") as handle:
+            counts = release_counts(schema, released(handle))
+        facts = ReleaseFacts(
+            release_version=SYNTHETIC_RELEASE, schema=schema, toolkit_version=__version__, created=build_time(),
+            counts=counts, documents=tuple(kept), inputs={}, agreement=None, agreement_method=None,
+            not_released=(),
+        )
+        complete_release(staging, facts, schema)
+    return Path(folder)
+
+
+def corpus_file(export: Path) -> Path:
+    """Where --ls-export writes the corpus its tasks were made from (corpus/documents.jsonl's form)."""
+    return export.with_name(export.stem + ".corpus.jsonl")
+
+
+def generate_ls_export(path: Path, documents: int, seed: int = 2024, schema: Schema | None = None) -> Path:
+    """Write a Label Studio full JSON export (one task per document, one submitted annotation each,
+    with the result items the editor saves) to `path`, and its corpus to corpus_file(path);
+    streamed, so any size fits in memory. Returns the corpus file."""
+    schema = schema or load_schema()
+    rng = random.Random(seed)
+    corpus_path = corpus_file(Path(path))
+    with atomic_write(Path(path), "wb") as export, atomic_write(corpus_path, "wb") as corpus:
+        export.write(b"[")
+        for number in range(documents):
+            record, document = synthetic_document(rng, schema, number)
+            corpus.write(document.model_dump_json().encode("utf-8") + b"\n")
+            stamp = (dt.datetime(2024, 4, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=number)).isoformat()
+            task = task_for(document, schema) | {
+                "id": number + 1, "project": 1, "inner_id": number + 1, "created_at": stamp, "updated_at": stamp,
+                "annotations": [{
+                    "id": number + 1, "completed_by": {"id": 1 + number % 3, "email": f"annotator-{number % 3}@example.org"},
+                    "result": result_items(record, schema), "was_cancelled": False, "ground_truth": False,
+                    "created_at": stamp, "updated_at": stamp, "lead_time": 60.0 + number % 600, "task": number + 1,
+                }],
+                "drafts": [], "predictions": [], "total_annotations": 1, "cancelled_annotations": 0,
+            }
+            export.write((b",\n" if number else b"\n") + msgspec.json.encode(task))
+        export.write(b"\n]\n")
+    return corpus_path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    shape = parser.add_mutually_exclusive_group(required=True)
+    shape.add_argument("--output", type=Path, help="annotation records (JSON lines), --megabytes of them")
+    shape.add_argument("--release", type=Path, help="a release folder of --documents documents")
+    shape.add_argument("--ls-export", type=Path, help="a Label Studio full JSON export of --documents tasks")
     parser.add_argument("--megabytes", type=float, default=50)
-    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--documents", type=int, default=1000)
+    parser.add_argument("--first", type=int, default=0, help="number of the first document (--release)")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
-    count = generate(args.output, args.megabytes, args.seed)
-    print(f"wrote {count} records ({args.megabytes} MB) to {args.output}")
+    if args.release:
+        generate_release(args.release, args.documents, args.seed, first=args.first)
+        print(f"wrote a release of {args.documents} documents to {args.release}")
+    elif args.ls_export:
+        corpus = generate_ls_export(args.ls_export, args.documents, args.seed)
+        print(f"wrote a Label Studio export of {args.documents} tasks to {args.ls_export}, its corpus to {corpus}")
+    else:
+        count = generate(args.output, args.megabytes, args.seed)
+        print(f"wrote {count} records ({args.megabytes} MB) to {args.output}")
 
 
 if __name__ == "__main__":

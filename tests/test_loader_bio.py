@@ -116,3 +116,102 @@ def test_every_span_is_recoverable_from_the_tags_or_reported(tmp_path: Path, gol
     for issue in dataset.to_layered_bio().report:  # layered tags lose spans only to their own label
         if issue.kind == "overlap":
             assert labels[issue.doc_id, issue.other_span_id] == issue.label
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming, and the bisection lookup against the plain scan it replaced
+
+from hypothesis import strategies as st  # noqa: E402
+
+from crocus_claims.loader.bio import (  # noqa: E402
+    BioResult,
+    TokenIndex,
+    covered_tokens,
+    regex_token_columns,
+    tag_on,
+)
+
+
+def reference_tags(tokens: list[tuple[str, int, int]], spans: list[Any]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The tagging rule written the slow, obvious way: scan every token for every span."""
+    tags, owner, issues = [OUTSIDE] * len(tokens), [None] * len(tokens), []
+    for s in sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.id)):
+        indices = covered_tokens(tokens, s.start, s.end)
+        if not indices:
+            issues.append((s.id, "no-token"))
+            continue
+        if any(owner[i] for i in indices):
+            issues.append((s.id, "overlap"))
+            continue
+        if tokens[indices[0]][1] != s.start or tokens[indices[-1]][2] != s.end:
+            issues.append((s.id, "not-on-token-boundary"))
+        for position, i in enumerate(indices):
+            tags[i], owner[i] = f"{'B' if position == 0 else 'I'}-{s.label}", s.id
+    return tags, issues
+
+
+@st.composite
+def tokens_and_spans(draw: Any) -> tuple[list[tuple[str, int, int]], list[Any]]:
+    text = draw(st.text(alphabet=st.sampled_from("ab ,.-\n😀"), min_size=1, max_size=60))
+    tokens = regex_tokenizer(text)
+    bounds = st.integers(0, len(text))
+    spans = []
+    for number in range(draw(st.integers(0, 6))):
+        start, end = sorted(draw(st.tuples(bounds, bounds)))
+        if start < end:
+            spans.append(span(f"s{number}", draw(st.sampled_from([FIRST, SECOND])), start, end))
+    return tokens, spans
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=tokens_and_spans())
+def test_bisection_tags_exactly_like_the_scan_of_every_token(case: Any) -> None:
+    tokens, spans = case
+    tags, issues = tag_on("doc", TokenIndex([t[1] for t in tokens], [t[2] for t in tokens]), spans)
+    expected_tags, expected_issues = reference_tags(tokens, spans)
+    assert tags == expected_tags
+    assert sorted((i.span_id, i.kind) for i in issues) == sorted(expected_issues)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_the_fast_default_tokenizer_gives_the_regex_tokens(text: str) -> None:
+    tokens, starts, ends = regex_token_columns(text)
+    assert list(zip(tokens, starts, ends, strict=True)) == regex_tokenizer(text)
+
+
+def test_overlapping_tokens_from_a_custom_tokenizer_fall_back_to_a_scan() -> None:
+    def overlapping(text: str) -> list[tuple[str, int, int]]:
+        return [(text[0:6], 0, 6), (text[0:11], 0, 11), (text[7:11], 7, 11)]
+
+    tokens = tokenize(TEXT, overlapping)
+    tags, issues = tag_spans("doc", tokens, [span("s1", FIRST, 7, 11)])
+    assert tags == reference_tags(tokens, [span("s1", FIRST, 7, 11)])[0]
+
+
+def test_tags_stream_and_the_report_counts_every_issue_beyond_those_it_keeps(tmp_path: Path) -> None:
+    from test_release_build import corpus_gold, example_attributes, simple_labels
+
+    gold = corpus_gold(SCHEMA, words_per_doc=3)
+    for record in gold:  # a copy of every first span, another label: one overlap issue per document
+        other = next(label for label in simple_labels(SCHEMA) if label != record["spans"][0]["label"])
+        record["spans"].append(dict(record["spans"][0], id="copy", label=other,
+                                    attributes=example_attributes(SCHEMA, other)))
+    dataset = load(build(tmp_path, gold))
+    result = dataset.to_bio()
+    assert isinstance(result, BioResult)
+    stream = iter(result)
+    first = next(stream)  # one document computed, the rest not yet
+    assert first.doc_id == min(r["doc_id"] for r in gold)
+    documents = [first, *stream]
+    per_document = [issue for document in documents for issue in document.issues]
+    assert len(per_document) == len(gold) and {i.kind for i in per_document} == {"overlap"}
+    assert list(result.report) == per_document and result.report.complete
+    small = BioResult(dataset, None, layered=False, keep=2)
+    assert small.report.total == len(gold) and len(small.report) == 2 and not small.report.complete
+    assert small.report.counts == {"overlap": len(gold)}
+    written = tmp_path / "bio.jsonl"
+    report = dataset.to_layered_bio().write_jsonl(written)
+    lines = written.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(gold) and report.total == 0  # layered: different labels do not collide
+    assert set(__import__("json").loads(lines[0])["tags"]) == {label.name for label in SCHEMA.labels}

@@ -72,3 +72,23 @@ def test_spacy_docbin_keeps_overlapping_spans(release: Path) -> None:
                sorted((s.label, s.start, s.end) for s in record.spans)
         assert "nested" in {s.id_ for s in group}
         assert doc.text == record.text
+
+
+def test_hugging_face_arrow_files_are_written_from_a_generator_into_the_cache_dir(release: Path, tmp_path: Path) -> None:
+    dataset = load(release)
+    exported = dataset.to_hf(cache_dir=tmp_path / "cache")
+    for split in exported.values():
+        files = [Path(f["filename"]) for f in split.cache_files]
+        assert files and all(tmp_path / "cache" in f.parents and f.suffix == ".arrow" for f in files)
+    assert sum(len(split) for split in exported.values()) == len(dataset)
+
+
+def test_spacy_docbins_are_written_in_batches(release: Path, tmp_path: Path) -> None:
+    dataset = load(release)
+    files = dataset.write_docbins(tmp_path / "docbins", batch_size=2)
+    assert [f.name for f in files] == ["part-00000.spacy", "part-00001.spacy", "part-00002.spacy"]
+    vocab = spacy.blank("en").vocab
+    docs = [doc for f in files for doc in DocBin().from_disk(f).get_docs(vocab)]
+    assert [len(DocBin().from_disk(f)) for f in files] == [2, 2, 1]
+    assert [doc.user_data["doc_id"] for doc in docs] == [r.doc_id for r in dataset]
+    assert [len(doc.spans[SPANS_KEY]) for doc in docs] == [len(r.spans) for r in dataset]

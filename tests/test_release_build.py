@@ -97,6 +97,7 @@ def test_release_holds_documents_schema_manifest_datasheet_and_croissant(tmp_pat
     assert folder.name == f"crocus-claims-{RELEASE_VERSION}"
     files = set(folder_bytes(folder))
     assert files == {"documents.jsonl", "README.md", "croissant.json", "manifest.json",
+                     "documents.parquet", "spans.parquet", "relations.parquet",
                      f"schema/v{schema.version}.yaml", f"schema/v{schema.version}.record.schema.json"}
     manifest = json.loads((folder / "manifest.json").read_text())
     assert set(manifest["files"]) == files - {"manifest.json"}

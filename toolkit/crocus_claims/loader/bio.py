@@ -9,14 +9,26 @@ are reported, span by span, never dropped in silence:
   sequence per label, where only spans of the same label can still collide.
 The tokenizer is any callable returning (token, start, end) triples in code points; the default
 is a regular expression, so no model is downloaded.
+
+Tags are computed document by document as they are iterated (`BioResult`), so memory does not
+grow with the number of documents; each document carries its own issues, and the report counts
+every issue and keeps the first `keep` of them. A span's tokens are found by bisection on the
+token offsets, not by a scan of every token.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import accumulate, compress
+from operator import not_, sub
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
 
 from crocus_claims.schema import Schema
 
@@ -27,14 +39,28 @@ Token = tuple[str, int, int]
 Tokenizer = Callable[[str], Iterable[Token]]
 IssueKind = Literal["not-on-token-boundary", "no-token", "overlap"]
 OUTSIDE = "O"
+KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each document has its own
 
 # Words with inner hyphens or separators ("IS-K", "1,000", "U.S"), or any single other
 # non-space character ("Russia's" is three tokens, as most tokenizers cut it).
-TOKEN_PATTERN = re.compile(r"\w+(?:[-.,]\w+)*|[^\w\s]")
+TOKEN = r"\w+(?:[-.,]\w+)*|[^\w\s]"
+TOKEN_PATTERN = re.compile(TOKEN)
+# The same tokens, and the white space between them: the pieces tile the text, so their offsets
+# are running sums of their lengths (computed in C, with no match object per token).
+PIECE_PATTERN = re.compile(TOKEN + r"|\s+")
 
 
 def regex_tokenizer(text: str) -> list[Token]:
     return [(match.group(), match.start(), match.end()) for match in TOKEN_PATTERN.finditer(text)]
+
+
+def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The default tokenizer's tokens, start and end offsets (code points), as three lists."""
+    pieces = PIECE_PATTERN.findall(text)
+    is_token = list(map(not_, map(str.isspace, pieces)))
+    tokens = list(compress(pieces, is_token))
+    ends = list(compress(accumulate(map(len, pieces)), is_token))
+    return tokens, list(map(sub, ends, map(len, tokens))), ends
 
 
 def tag_names(schema: Schema) -> list[str]:
@@ -65,6 +91,7 @@ class BioDocument:
     starts: list[int]
     ends: list[int]
     tags: list[str]
+    issues: tuple[AlignmentIssue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,13 +102,81 @@ class LayeredBioDocument:
     starts: list[int]
     ends: list[int]
     tags: dict[str, list[str]]  # label -> one tag per token
+    issues: tuple[AlignmentIssue, ...] = ()
 
 
-@dataclass(frozen=True)
-class BioResult:
-    documents: list[Any]  # BioDocument or LayeredBioDocument
-    report: list[AlignmentIssue]
-    tag_names: list[str]
+@dataclass
+class AlignmentReport(Sequence[AlignmentIssue]):
+    """Every alignment issue of a pass over the documents, counted by kind; the first `keep` are
+    kept in order and are what indexing and iteration give. `total` counts them all."""
+
+    keep: int = KEEP_ISSUES
+    counts: Counter[str] = field(default_factory=Counter)
+    kept: list[AlignmentIssue] = field(default_factory=list)
+
+    def add(self, issues: Iterable[AlignmentIssue]) -> None:
+        for issue in issues:
+            self.counts[issue.kind] += 1
+            if len(self.kept) < self.keep:
+                self.kept.append(issue)
+
+    def merge(self, other: AlignmentReport) -> None:
+        """Add the counts and kept issues of another report (of other documents)."""
+        self.counts.update(other.counts)
+        self.kept.extend(other.kept[: max(0, self.keep - len(self.kept))])
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def complete(self) -> bool:
+        """True when every issue is kept (none was only counted)."""
+        return self.total == len(self.kept)
+
+    def __len__(self) -> int:
+        return len(self.kept)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.kept[index]
+
+    def __iter__(self) -> Iterator[AlignmentIssue]:
+        return iter(self.kept)
+
+
+class TagSpan(msgspec.Struct):
+    """What tagging reads of a span; the attributes are decoded only when a filter needs them."""
+
+    id: str
+    label: str
+    start: int
+    end: int
+    attributes: msgspec.Raw = msgspec.Raw(b"{}")
+
+
+class TagRecord(msgspec.Struct):
+    doc_id: str
+    split: str
+    text: str
+    spans: list[TagSpan]
+
+
+TAG_RECORD_DECODER = msgspec.json.Decoder(TagRecord)
+
+
+def tag_records(dataset: Dataset) -> Iterator[TagRecord]:
+    """The documents of `dataset` (its filters applied), decoded only as far as tagging needs:
+    the release was checked when it was loaded."""
+    selection = dataset.selection
+    with open(dataset.documents_path, "rb") as handle:
+        for line in handle:
+            record = TAG_RECORD_DECODER.decode(line)
+            if selection.splits is not None and record.split not in selection.splits:
+                continue
+            if selection.filters_spans:
+                record.spans = [s for s in record.spans
+                                if selection.keeps_span(s.label, msgspec.json.decode(s.attributes))]
+            yield record
 
 
 def span_order(span: Any) -> tuple[int, int, str, str]:
@@ -90,20 +185,36 @@ def span_order(span: Any) -> tuple[int, int, str, str]:
 
 
 def covered_tokens(tokens: Sequence[Token], start: int, end: int) -> list[int]:
+    """Indices of the tokens that overlap [start, end), by a scan (for tokens that overlap each other)."""
     return [index for index, (_, token_start, token_end) in enumerate(tokens) if token_start < end and token_end > start]
 
 
-def tag_spans(doc_id: str, tokens: Sequence[Token], spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
+class TokenIndex:
+    """Token offsets of one document, and the tokens a character range touches, by bisection
+    when the tokens do not overlap each other (then ends are sorted too), else by a scan."""
+
+    def __init__(self, starts: list[int], ends: list[int], tiled: bool = False):
+        """`tiled`: the tokens are known not to overlap (the default tokenizer's never do)."""
+        self.starts, self.ends = starts, ends
+        self.sorted = tiled or ends == sorted(ends)
+
+    def covered(self, start: int, end: int) -> range | list[int]:
+        if not self.sorted:
+            return [i for i, (s, e) in enumerate(zip(self.starts, self.ends, strict=True)) if s < end and e > start]
+        return range(bisect_right(self.ends, start), bisect_left(self.starts, end))
+
+
+def tag_on(doc_id: str, index: TokenIndex, spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
     """One BIO tag per token for `spans`, and an issue for every span not tagged exactly."""
-    tags = [OUTSIDE] * len(tokens)
-    owner: list[str | None] = [None] * len(tokens)
+    tags = [OUTSIDE] * len(index.starts)
+    owner: list[str | None] = [None] * len(index.starts)
     issues = []
 
     def issue(span: Any, kind: IssueKind, message: str, other: str | None = None) -> None:
         issues.append(AlignmentIssue(doc_id, span.id, span.label, span.start, span.end, kind, message, other))
 
     for span in sorted(spans, key=span_order):
-        indices = covered_tokens(tokens, span.start, span.end)
+        indices = index.covered(span.start, span.end)
         if not indices:
             issue(span, "no-token", "covers no token: not tagged")
             continue
@@ -112,13 +223,20 @@ def tag_spans(doc_id: str, tokens: Sequence[Token], spans: Iterable[Any]) -> tup
             issue(span, "overlap", f"overlaps span {taken}, which holds its tokens: not tagged", taken)
             continue
         first, last = indices[0], indices[-1]
-        if tokens[first][1] != span.start or tokens[last][2] != span.end:
+        if index.starts[first] != span.start or index.ends[last] != span.end:
             issue(span, "not-on-token-boundary", f"tagged as tokens {first}-{last}, "
-                  f"characters {tokens[first][1]}-{tokens[last][2]}")
-        for position, index in enumerate(indices):
-            tags[index] = f"{'B' if position == 0 else 'I'}-{span.label}"
-            owner[index] = span.id
+                  f"characters {index.starts[first]}-{index.ends[last]}")
+        inside = f"I-{span.label}"
+        for i in indices:
+            tags[i] = inside
+            owner[i] = span.id
+        tags[first] = f"B-{span.label}"
     return tags, issues
+
+
+def tag_spans(doc_id: str, tokens: Sequence[Token], spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
+    """One BIO tag per token (token, start, end triples) for `spans`, and the issues."""
+    return tag_on(doc_id, TokenIndex([t[1] for t in tokens], [t[2] for t in tokens]), spans)
 
 
 def tokenize(text: str, tokenizer: Tokenizer | None) -> list[Token]:
@@ -126,28 +244,87 @@ def tokenize(text: str, tokenizer: Tokenizer | None) -> list[Token]:
     return sorted(tokens, key=lambda token: (token[1], token[2]))
 
 
+def token_columns(text: str, tokenizer: Tokenizer | None) -> tuple[list[str], list[int], list[int]]:
+    if tokenizer is None:
+        return regex_token_columns(text)
+    tokens = tokenize(text, tokenizer)
+    return [t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens]
+
+
+def flat_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> BioDocument:
+    tokens, starts, ends = token_columns(record.text, tokenizer)
+    tags, issues = tag_on(record.doc_id, TokenIndex(starts, ends, tiled=tokenizer is None), record.spans)
+    return BioDocument(record.doc_id, record.split, tokens, starts, ends, tags, tuple(issues))
+
+
+def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> LayeredBioDocument:
+    tokens, starts, ends = token_columns(record.text, tokenizer)
+    index = TokenIndex(starts, ends, tiled=tokenizer is None)
+    by_label: dict[str, list[TagSpan]] = {label: [] for label in labels}
+    for span in record.spans:
+        by_label[span.label].append(span)
+    layers, issues = {}, []
+    for label in labels:
+        layers[label], found = tag_on(record.doc_id, index, by_label[label])
+        issues.extend(found)
+    return LayeredBioDocument(record.doc_id, record.split, tokens, starts, ends, layers, tuple(issues))
+
+
+class BioResult:
+    """The BIO tags of a dataset, computed one document at a time as it is iterated (each
+    iteration reads the release again; memory stays that of one document).
+
+    `report` is the AlignmentReport of the last complete iteration (a pass is made first if none
+    was). `documents` is the list of every document, for releases that fit in memory.
+    `write_jsonl(path)` streams the tags to disk, one document per line."""
+
+    def __init__(self, dataset: Dataset, tokenizer: Tokenizer | None, layered: bool, keep: int = KEEP_ISSUES):
+        self.dataset = dataset
+        self.tokenizer = tokenizer
+        self.layered = layered
+        self.keep = keep
+        self.tag_names = tag_names(dataset.schema)
+        self._report: AlignmentReport | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        make = layered_document if self.layered else flat_document
+        labels = [label.name for label in self.dataset.schema.labels]
+        report = AlignmentReport(self.keep)
+        for record in tag_records(self.dataset):
+            document = make(record, self.tokenizer, labels)
+            report.add(document.issues)
+            yield document
+        self._report = report
+
+    @property
+    def report(self) -> AlignmentReport:
+        if self._report is None:
+            for _ in self:
+                pass
+        assert self._report is not None
+        return self._report
+
+    @property
+    def documents(self) -> list[Any]:
+        return list(self)
+
+    def write_jsonl(self, path: str | Path) -> AlignmentReport:
+        """Write one JSON object per document (doc_id, split, tokens, starts, ends, tags, issues)
+        to `path`, atomically; returns the report."""
+        from crocus_claims.atomic import atomic_write
+
+        encoder = msgspec.json.Encoder()
+        with atomic_write(Path(path), "wb") as handle:
+            for document in self:
+                handle.write(encoder.encode(document) + b"\n")
+        return self.report
+
+
 def to_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
-    """Flat BIO tags of every document of `dataset` (its filters apply)."""
-    documents, report = [], []
-    for record in dataset:
-        tokens = tokenize(record.text, tokenizer)
-        tags, issues = tag_spans(record.doc_id, tokens, record.spans)
-        documents.append(BioDocument(record.doc_id, record.split, [t[0] for t in tokens],
-                                     [t[1] for t in tokens], [t[2] for t in tokens], tags))
-        report.extend(issues)
-    return BioResult(documents, report, tag_names(dataset.schema))
+    """Flat BIO tags of every document of `dataset` (its filters apply), streamed."""
+    return BioResult(dataset, tokenizer, layered=False)
 
 
 def to_layered_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
     """One tag sequence per label of the schema, so that spans of different labels may overlap."""
-    documents, report = [], []
-    labels = [label.name for label in dataset.schema.labels]
-    for record in dataset:
-        tokens = tokenize(record.text, tokenizer)
-        layers = {}
-        for label in labels:
-            layers[label], issues = tag_spans(record.doc_id, tokens, (s for s in record.spans if s.label == label))
-            report.extend(issues)
-        documents.append(LayeredBioDocument(record.doc_id, record.split, [t[0] for t in tokens],
-                                            [t[1] for t in tokens], [t[2] for t in tokens], layers))
-    return BioResult(documents, report, tag_names(dataset.schema))
+    return BioResult(dataset, tokenizer, layered=True)

@@ -3,8 +3,8 @@
 A release is checked against its manifest when it is opened, so a model is never trained on a
 copy that differs from what was published. Documents are typed with the release's own schema
 (schema/ inside the release), so an older release loads with the schema it was built with.
-Frames are lazy (polars scan_ndjson with a schema derived from the annotation schema): a filter
-or a column selection is pushed down to the reader, which is what keeps large releases fast.
+Frames are lazy scans of the release's Parquet tables (crocus_claims.tables): a filter or a
+column selection is pushed down to the reader, which is what keeps large releases fast.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import polars as pl
 import pydantic
 
 from crocus_claims import resources
-from crocus_claims.records import METADATA_FIELDS, SPLITS, record_models
+from crocus_claims.records import SPLITS, record_models
 from crocus_claims.release.documents import DOCUMENTS_FILE
 from crocus_claims.release.verify import ReleaseIntegrityError, release_schema, verify_files
-from crocus_claims.schema import Attribute, Schema
+from crocus_claims.schema import Schema
+from crocus_claims.tables import TABLE_QUERIES, scan_documents_file, table_file
 
 AttributeFilter = Mapping[str, Any]
 
@@ -36,27 +37,6 @@ def _as_set(value: str | Collection[str] | None) -> frozenset[str] | None:
     if value is None:
         return None
     return frozenset([value]) if isinstance(value, str) else frozenset(value)
-
-
-def attribute_dtype(schema: Schema, attribute: Attribute) -> pl.DataType:
-    if attribute.type == "enum":
-        return pl.Enum(list(schema.allowed_values(attribute) or ()))
-    return {"integer": pl.Int64, "boolean": pl.Boolean, "date": pl.Date}.get(attribute.type, pl.String)()
-
-
-def documents_file_schema(schema: Schema) -> dict[str, pl.DataType]:
-    """The polars schema of documents.jsonl, every attribute of every label as a nullable field."""
-    attributes = pl.Struct({a.name: attribute_dtype(schema, a) for a in schema.attributes})
-    span = pl.Struct({"id": pl.String, "label": pl.Enum([label.name for label in schema.labels]),
-                      "start": pl.Int64, "end": pl.Int64, "text": pl.String, "attributes": attributes})
-    relation = pl.Struct({"id": pl.String, "type": pl.Enum([r.name for r in schema.relations]),
-                          "head": pl.String, "tail": pl.String})
-    metadata = pl.Struct({name: pl.Date if name == "publication_date" else pl.String for name in METADATA_FIELDS})
-    return {
-        "doc_id": pl.String, "schema_version": pl.String, "text_sha256": pl.String, "annotator": pl.String,
-        "split": pl.Enum(list(SPLITS)), "text": pl.String, "metadata": metadata,
-        "spans": pl.List(span), "relations": pl.List(relation),
-    }
 
 
 @dataclass(frozen=True)
@@ -164,26 +144,27 @@ class Dataset:
 
     # -- frames ------------------------------------------------------------------------------
 
-    def _scan(self) -> pl.LazyFrame:
-        frame = pl.scan_ndjson(self.documents_path, schema=documents_file_schema(self.schema))
+    def _table(self, name: str) -> pl.LazyFrame:
+        """A table of the release (see crocus_claims.tables): its Parquet file, or for a release
+        built before releases had them, the same frame computed from documents.jsonl."""
+        path = self.folder / table_file(name)
+        if table_file(name) in self.manifest["files"]:
+            frame = pl.scan_parquet(path)
+        else:
+            frame = TABLE_QUERIES[name](scan_documents_file(self.documents_path, self.schema))
         if self.selection.splits is not None:
             frame = frame.filter(pl.col("split").is_in(sorted(self.selection.splits)))
         return frame
 
     def lazy_documents(self) -> pl.LazyFrame:
         """One row per document: doc_id, split, annotator, text, its hash, and the metadata fields."""
-        return self._scan().select(
-            "doc_id", "split", "annotator", "schema_version", "text_sha256", "text", pl.col("metadata").struct.unnest()
-        )
+        return self._table("documents")
 
     def lazy_spans(self) -> pl.LazyFrame:
         """One row per span: doc_id, split, span_id, label, start, end, text, one column per attribute
         (null where the span's label does not carry it)."""
-        frame = (
-            self._scan().select("doc_id", "split", "spans").explode("spans").drop_nulls("spans")
-            .unnest("spans").rename({"id": "span_id"}).unnest("attributes")
-        )
-        return frame.filter(self._span_predicate())
+        frame = self._table("spans")
+        return frame if not self.selection.filters_spans else frame.filter(self._span_predicate())
 
     def _span_predicate(self) -> pl.Expr:
         predicate = pl.lit(True)
@@ -199,10 +180,7 @@ class Dataset:
 
     def lazy_relations(self) -> pl.LazyFrame:
         """One row per relation: doc_id, split, relation_id, type, head and tail span ids."""
-        frame = (
-            self._scan().select("doc_id", "split", "relations").explode("relations").drop_nulls("relations")
-            .unnest("relations").rename({"id": "relation_id"})
-        )
+        frame = self._table("relations")
         if not self.selection.filters_spans:
             return frame
         kept = self.lazy_spans().select("doc_id", "span_id")
@@ -267,28 +245,35 @@ class Dataset:
     # -- token tags and exports --------------------------------------------------------------
 
     def to_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
-        """Flat BIO tags per document, with the alignment report; see loader.bio."""
+        """Flat BIO tags per document, streamed, with the alignment report; see loader.bio."""
         from crocus_claims.loader.bio import to_bio
 
         return to_bio(self, tokenizer)
 
     def to_layered_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
-        """One BIO tag sequence per label per document, so overlapping spans survive."""
+        """One BIO tag sequence per label per document, so overlapping spans survive; streamed."""
         from crocus_claims.loader.bio import to_layered_bio
 
         return to_layered_bio(self, tokenizer)
 
-    def to_hf(self) -> Any:
-        """A Hugging Face DatasetDict, one split per release split (needs the `hf` extra)."""
+    def to_hf(self, cache_dir: str | Path | None = None) -> Any:
+        """A Hugging Face DatasetDict, one split per release split, written to Arrow files from a
+        generator (needs the `hf` extra)."""
         from crocus_claims.loader.huggingface import to_hf
 
-        return to_hf(self)
+        return to_hf(self, cache_dir)
 
     def to_docbin(self, spans_key: str | None = None) -> Any:
-        """A spaCy DocBin with every span in doc.spans (needs the `spacy` extra)."""
+        """A spaCy DocBin with every span in doc.spans, in memory (needs the `spacy` extra)."""
         from crocus_claims.loader.spacy_docbin import SPANS_KEY, to_docbin
 
         return to_docbin(self, spans_key or SPANS_KEY)
+
+    def write_docbins(self, folder: str | Path, spans_key: str | None = None, batch_size: int = 1000) -> list[Path]:
+        """spaCy DocBin files of `batch_size` documents each in `folder`, written batch by batch."""
+        from crocus_claims.loader.spacy_docbin import SPANS_KEY, write_docbins
+
+        return write_docbins(self, folder, spans_key or SPANS_KEY, batch_size)
 
 
 def load(path: str | Path | None = None) -> Dataset:

@@ -4,16 +4,17 @@ read them from the dataset itself."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crocus_claims.loader.bio import Tokenizer, to_bio
+from crocus_claims.loader.bio import AlignmentReport, BioResult, Tokenizer, tag_names, to_bio
 from crocus_claims.records import METADATA_FIELDS, SPLITS
 from crocus_claims.schema import Attribute, Schema
 
 if TYPE_CHECKING:
     import datasets
 
-    from crocus_claims.loader.bio import AlignmentIssue
     from crocus_claims.loader.dataset import Dataset
 
 
@@ -66,36 +67,58 @@ def span_row(record: Any, schema: Schema) -> dict[str, Any]:
             "relations": [relation.model_dump() for relation in record.relations]}
 
 
-def to_hf(dataset: Dataset) -> datasets.DatasetDict:
-    """Documents with their spans and relations, one Dataset per split that has documents."""
+def split_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
+    for record in dataset:
+        yield span_row(record, dataset.schema)
+
+
+def token_rows(bio: BioResult) -> Iterator[dict[str, Any]]:
+    for document in bio:
+        yield {"doc_id": document.doc_id, "tokens": document.tokens, "token_starts": document.starts,
+               "token_ends": document.ends, "tags": document.tags}
+
+
+def from_generator(rows: Callable[..., Iterator[dict[str, Any]]], features: Any, cache_dir: str | Path | None,
+                   **kwargs: Any) -> Any:
+    """A Dataset written to Arrow files on disk from `rows(**kwargs)`, one row at a time. The
+    cache key covers `kwargs`, which hold the release's manifest (every file's SHA-256), so a
+    changed release is never served from a stale cache."""
+    return _datasets().Dataset.from_generator(rows, features=features, gen_kwargs=kwargs,
+                                              cache_dir=str(cache_dir) if cache_dir else None)
+
+
+def present_splits(dataset: Dataset) -> list[str]:
+    return [split for split in SPLITS if len(dataset.filter(split=split))]
+
+
+def to_hf(dataset: Dataset, cache_dir: str | Path | None = None) -> datasets.DatasetDict:
+    """Documents with their spans and relations, one Dataset per split that has documents, built
+    from a generator into Arrow files (`cache_dir`, default the Hugging Face cache): memory does
+    not grow with the number of documents."""
     ds = _datasets()
     features = span_features(dataset.schema)
-    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
-    for record in dataset:
-        rows[record.split].append(span_row(record, dataset.schema))
     return ds.DatasetDict({
-        split: ds.Dataset.from_list(split_rows, features=features) for split, split_rows in rows.items() if split_rows
+        split: from_generator(split_rows, features, cache_dir, dataset=dataset.filter(split=split))
+        for split in present_splits(dataset)
     })
 
 
 def to_hf_tokens(
-    dataset: Dataset, tokenizer: Tokenizer | None = None
-) -> tuple[datasets.DatasetDict, list[AlignmentIssue]]:
+    dataset: Dataset, tokenizer: Tokenizer | None = None, cache_dir: str | Path | None = None
+) -> tuple[datasets.DatasetDict, AlignmentReport]:
     """Token classification data (tokens, offsets, flat BIO tags as ClassLabel), with the alignment
-    report of the spans that flat BIO could not hold exactly."""
+    report of the spans that flat BIO could not hold exactly; streamed into Arrow like to_hf."""
     ds = _datasets()
-    bio = to_bio(dataset, tokenizer)
     features = ds.Features({
         "doc_id": ds.Value("string"),
         "tokens": ds.List(ds.Value("string")),
         "token_starts": ds.List(ds.Value("int64")),
         "token_ends": ds.List(ds.Value("int64")),
-        "tags": ds.List(ds.ClassLabel(names=bio.tag_names)),
+        "tags": ds.List(ds.ClassLabel(names=tag_names(dataset.schema))),
     })
-    rows: dict[str, list[dict[str, Any]]] = {split: [] for split in SPLITS}
-    for document in bio.documents:
-        rows[document.split].append({"doc_id": document.doc_id, "tokens": document.tokens,
-                                     "token_starts": document.starts, "token_ends": document.ends,
-                                     "tags": document.tags})
-    splits = {split: ds.Dataset.from_list(r, features=features) for split, r in rows.items() if r}
-    return ds.DatasetDict(splits), bio.report
+    splits, report = {}, AlignmentReport()
+    for split in present_splits(dataset):
+        bio = to_bio(dataset.filter(split=split), tokenizer)
+        splits[split] = from_generator(token_rows, features, cache_dir, bio=bio)
+        report.merge(bio.report)  # a cached Arrow file is not regenerated: the report then makes its own pass
+    return ds.DatasetDict(splits), report

@@ -8,6 +8,7 @@ the doc_id and the split go into doc.user_data, which the DocBin stores.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 SPANS_KEY = "crocus_claims"
 LANGUAGE = "en"
+DOCS_PER_FILE = 1000
 
 
 def _spacy() -> Any:
@@ -46,6 +48,7 @@ def make_doc(nlp: Any, record: Any, spans_key: str) -> Any:
 
 
 def to_docbin(dataset: Dataset, spans_key: str = SPANS_KEY) -> DocBin:
+    """One DocBin with every document, in memory: for releases that fit; see write_docbins."""
     spacy = _spacy()
     from spacy.tokens import DocBin
 
@@ -54,3 +57,33 @@ def to_docbin(dataset: Dataset, spans_key: str = SPANS_KEY) -> DocBin:
     for record in dataset:
         docbin.add(make_doc(nlp, record, spans_key))
     return docbin
+
+
+def write_docbins(dataset: Dataset, folder: str | Path, spans_key: str = SPANS_KEY,
+                  batch_size: int = DOCS_PER_FILE) -> list[Path]:
+    """Write the documents as DocBin files of `batch_size` documents each (part-00000.spacy, ...)
+    into `folder`, which `spacy train` reads as one corpus; memory holds one batch. The folder is
+    replaced only when every file is written. Returns the files."""
+    spacy = _spacy()
+    from spacy.tokens import DocBin
+
+    from crocus_claims.atomic import atomic_directory
+
+    nlp = spacy.blank(LANGUAGE)
+    folder = Path(folder)
+    names: list[str] = []
+    with atomic_directory(folder) as staging:
+        docbin = DocBin(store_user_data=True)
+
+        def flush() -> None:
+            names.append(f"part-{len(names):05d}.spacy")
+            docbin.to_disk(staging / names[-1])
+
+        for record in dataset:
+            docbin.add(make_doc(nlp, record, spans_key))
+            if len(docbin) >= batch_size:
+                flush()
+                docbin = DocBin(store_user_data=True)
+        if len(docbin) or not names:
+            flush()
+    return [folder / name for name in names]

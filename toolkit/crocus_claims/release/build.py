@@ -26,6 +26,7 @@ from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts, build_time, 
 from crocus_claims.release.inputs import ReleaseInputs, gather_inputs, sha256_file
 from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json
 from crocus_claims.schema import Schema, schema_path
+from crocus_claims.tables import write_tables
 
 DATASHEET_FILE = "README.md"
 CROISSANT_FILE = "croissant.json"
@@ -73,14 +74,23 @@ def write_bytes(path: Path, data: bytes) -> None:
 
 
 def write_release(folder: Path, facts: ReleaseFacts, documents_jsonl: bytes, schema: Schema) -> None:
-    """Fill an empty folder with a complete release; the manifest last, since it lists the rest."""
+    """Fill an empty folder with a complete release."""
     write_bytes(folder / DOCUMENTS_FILE, documents_jsonl)
+    complete_release(folder, facts, schema)
+
+
+def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
+    """Write, beside the documents.jsonl already in `folder`, the Parquet tables, the schema, the
+    datasheet, the Croissant metadata and, last since it lists the rest, the manifest."""
+    tables = write_tables(folder, schema, folder / DOCUMENTS_FILE)
     for source in (schema_path(schema.version), json_schema_path(schema.version)):
         write_bytes(folder / SCHEMA_FOLDER / source.name, source.read_bytes())
     write_bytes(folder / DATASHEET_FILE, render_datasheet(facts).encode("utf-8"))
-    croissant = croissant_metadata(facts, sha256_file(folder / DOCUMENTS_FILE))
+    checksums = {name: sha256_file(folder / name) for name in (DOCUMENTS_FILE, *(t["file"] for t in tables.values()))}
+    croissant = croissant_metadata(facts, checksums, tables)
     write_bytes(folder / CROISSANT_FILE, render_json(croissant))
-    write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, manifest_header(facts))))
+    header = {**manifest_header(facts), "tables": tables}
+    write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, header)))
 
 
 def build_release(

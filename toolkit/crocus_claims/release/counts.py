@@ -34,14 +34,9 @@ def closed_values(schema: Schema, attribute_name: str) -> list[str]:
     return values if attribute.required else [*values, NULL]
 
 
-def attribute_value_counts(schema: Schema, records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]]:
-    """label -> attribute -> value -> count, for the closed attributes of each label."""
-    seen = Counter(
-        (span["label"], name, value_key(value))
-        for record in records
-        for span in record["spans"]
-        for name, value in span["attributes"].items()
-    )
+def attribute_value_counts(schema: Schema, seen: Counter[tuple[str, str, str]]) -> dict[str, dict[str, dict[str, int]]]:
+    """label -> attribute -> value -> count, for the closed attributes of each label, from the
+    counts of (label, attribute, value) seen in the records."""
     return {
         label.name: {
             attribute.name: {value: seen[label.name, attribute.name, value]
@@ -54,19 +49,32 @@ def attribute_value_counts(schema: Schema, records: list[dict[str, Any]]) -> dic
 
 
 def release_counts(schema: Schema, records: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The counts of a release, from its records alone."""
-    records = list(records)
-    labels = Counter(span["label"] for record in records for span in record["spans"])
-    relations = Counter(relation["type"] for record in records for relation in record["relations"])
-    splits = Counter(record["split"] for record in records)
+    """The counts of a release, from its records alone, in one pass (`records` may be a generator
+    over a release of any size: nothing but the counts is kept)."""
+    documents = characters = 0
+    labels: Counter[str] = Counter()
+    relations: Counter[str] = Counter()
+    splits: Counter[str] = Counter()
+    values: Counter[tuple[str, str, str]] = Counter()
+    annotators = set()
+    for record in records:
+        documents += 1
+        characters += len(record["text"])
+        splits[record["split"]] += 1
+        annotators.add(record["annotator"])
+        for span in record["spans"]:
+            labels[span["label"]] += 1
+            for name, value in span["attributes"].items():
+                values[span["label"], name, value_key(value)] += 1
+        relations.update(relation["type"] for relation in record["relations"])
     return {
-        "documents": len(records),
+        "documents": documents,
         "documents_per_split": {split: splits[split] for split in SPLITS},
-        "characters": sum(len(record["text"]) for record in records),
+        "characters": characters,
         "spans": sum(labels.values()),
         "spans_per_label": {label.name: labels[label.name] for label in schema.labels},
         "relations": sum(relations.values()),
         "relations_per_type": {relation.name: relations[relation.name] for relation in schema.relations},
-        "attribute_values": attribute_value_counts(schema, records),
-        "annotators": sorted({record["annotator"] for record in records}),
+        "attribute_values": attribute_value_counts(schema, values),
+        "annotators": sorted(annotators),
     }

@@ -6,6 +6,7 @@ when a release is built, so that loading a release never needs it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from crocus_claims.release.datasheet import NOT_MEASURED
@@ -13,6 +14,7 @@ from crocus_claims.release.documents import DOCUMENTS_FILE
 from crocus_claims.release.errors import ReleaseError
 from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts
 from crocus_claims.release.splits import describe_rule
+from crocus_claims.tables import PARQUET_MEDIA_TYPE
 
 LICENCE = (
     "Annotations, schema and toolkit: MIT. Article texts: third-party news texts that remain the "
@@ -104,9 +106,36 @@ def field_source(mlc: Any, path: str) -> Any:
     return mlc.Source(file_object=DOCUMENTS_FILE, extract=mlc.Extract(column=column), transforms=transforms)
 
 
-def croissant_metadata(facts: ReleaseFacts, documents_sha256: str) -> dict[str, Any]:
-    """The croissant.json document, checked by mlcroissant before it is returned."""
+# polars column type (as the manifest lists it) -> Croissant data type name; anything else is TEXT
+TABLE_DATA_TYPES = {"Int64": "INTEGER", "Boolean": "BOOL", "Date": "DATE"}
+
+
+def table_distribution(mlc: Any, tables: Mapping[str, Mapping[str, Any]],
+                       checksums: Mapping[str, str]) -> tuple[list[Any], list[Any]]:
+    """A FileObject per Parquet table, and a RecordSet for the spans and relations tables (the
+    documents RecordSet is read from documents.jsonl)."""
+    files, record_sets = [], []
+    for name, table in tables.items():
+        files.append(mlc.FileObject(
+            id=table["file"], name=table["file"], content_url=table["file"], encoding_formats=[PARQUET_MEDIA_TYPE],
+            sha256=checksums[table["file"]], description=f"The {name} table: {table['rows']} rows, as in the manifest."))
+        if name == "documents":
+            continue
+        fields = [mlc.Field(id=f"{name}/{column}", name=column,
+                            data_types=[getattr(mlc.DataType, TABLE_DATA_TYPES.get(dtype, "TEXT"))],
+                            source=mlc.Source(file_object=table["file"], extract=mlc.Extract(column=column)))
+                  for column, dtype in table["columns"].items()]
+        record_sets.append(mlc.RecordSet(id=name, name=name, fields=fields,
+                                         description=f"One row per {name[:-1]} (Parquet table {table['file']})."))
+    return files, record_sets
+
+
+def croissant_metadata(facts: ReleaseFacts, checksums: Mapping[str, str],
+                       tables: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The croissant.json document, checked by mlcroissant before it is returned. `checksums` maps
+    each data file of the release to its SHA-256; `tables` is the manifest's description of them."""
     mlc = _mlcroissant()
+    table_files, table_record_sets = table_distribution(mlc, tables, checksums)
     fields = [
         mlc.Field(
             id=f"documents/{name}", name=name, description=description,
@@ -127,11 +156,13 @@ def croissant_metadata(facts: ReleaseFacts, documents_sha256: str) -> dict[str, 
         distribution=[
             mlc.FileObject(
                 id=DOCUMENTS_FILE, name=DOCUMENTS_FILE, content_url=DOCUMENTS_FILE,
-                encoding_formats=["application/jsonlines"], sha256=documents_sha256,
+                encoding_formats=["application/jsonlines"], sha256=checksums[DOCUMENTS_FILE],
                 description="One document per line: text, metadata, split, spans and relations.",
-            )
+            ),
+            *table_files,
         ],
-        record_sets=[mlc.RecordSet(id="documents", name="documents", key=["documents/doc_id"], fields=fields)],
+        record_sets=[mlc.RecordSet(id="documents", name="documents", key=["documents/doc_id"], fields=fields),
+                     *table_record_sets],
         **rai_fields(facts),
     )
     errors = metadata.issues.errors

@@ -147,6 +147,29 @@ def count_differences(manifest_counts: Any, actual: Any, path: str = "counts") -
                          f"{path}: manifest says {manifest_counts!r}, the records give {actual!r}")
 
 
+def table_differences(folder: Path, schema: Schema, manifest: dict[str, Any]) -> Iterator[Difference]:
+    """Each Parquet table the manifest lists must hold exactly the rows computed from documents.jsonl."""
+    import polars as pl
+
+    from crocus_claims.tables import TABLE_QUERIES, scan_documents_file
+
+    tables = manifest.get("tables") or {}
+    documents = scan_documents_file(folder / DOCUMENTS_FILE, schema)
+    for name in sorted(tables.keys() - TABLE_QUERIES.keys()):
+        yield Difference("unknown-table", MANIFEST_FILE, f"tables.{name}: not a table of this format")
+    for name in sorted(tables.keys() & TABLE_QUERIES.keys()):
+        file = tables[name].get("file") if isinstance(tables[name], dict) else None
+        try:
+            written = pl.read_parquet(folder / str(file))
+        except (OSError, pl.exceptions.PolarsError) as error:
+            yield Difference("invalid-table", str(file), f"not a readable Parquet table: {error}")
+            continue
+        expected = TABLE_QUERIES[name](documents).collect()
+        if not written.equals(expected):
+            yield Difference("table-mismatch", str(file), f"the {name} table differs from the one "
+                             f"documents.jsonl gives ({written.height} rows, expected {expected.height})")
+
+
 def verify_release(folder: Path) -> list[Difference]:
     """Every difference between a release folder and its manifest, schema and records."""
     folder = Path(folder)
@@ -162,4 +185,5 @@ def verify_release(folder: Path) -> list[Difference]:
     differences += invalid
     if not invalid:
         differences += count_differences(manifest.get("counts"), release_counts(schema, documents))
+        differences += table_differences(folder, schema, manifest)
     return differences
