@@ -12,6 +12,8 @@ Both are built by `attribute_annotation`, the one place where an attribute becom
 
 from __future__ import annotations
 
+import hashlib
+
 import datetime as dt
 import functools
 import hashlib
@@ -37,7 +39,8 @@ METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source
 
 def derived_relation_id(kind: str, head: str, tail: str) -> str:
     """The id a relation gets from its type, head and tail when none is given: readable when it
-    fits in an id (64 characters), else a hash of it. Rebuilding never renames a relation."""
+    fits in an id (64 characters), else a hash of it. Rebuilding never renames a relation. The one
+    rule of every producer of records (authored files, Label Studio imports, adjudication)."""
     readable = f"{kind}-{head}-{tail}"
     if len(readable) <= 64:
         return readable
