@@ -6,6 +6,7 @@ Every failure is one coded line and a non-zero exit (cli/common.py).
 
 from __future__ import annotations
 
+import datetime
 import json
 import signal
 from pathlib import Path
@@ -16,6 +17,7 @@ import click
 
 from crocus_claims.atomic import atomic_write
 from crocus_claims.cli.common import (
+    BAD_INPUT,
     InputError,
     coded_errors,
     dump_json,
@@ -61,12 +63,11 @@ def prediction_records(path: Path | None, schema: Schema) -> list[Any]:
         refuse(error)
 
 
-def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
-                     drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
-    """Convert and report; unless something was lost (and loss is not allowed), write the records to
-    `output` when given, in the bytes `annotations build` writes, and return them."""
+def import_and_write(export: Any, output: Path, *, schema: Schema, users: dict[int, str] | None,
+                     drafts: bool, allow_loss: bool, report_path: Path | None) -> None:
+    """Convert, report, and write the records only when nothing was lost (or loss is allowed)."""
     from crocus_claims.labelstudio.importer import convert_export
-    from crocus_claims.records import record_types, write_records
+    from crocus_claims.records import write_records
 
     records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
     for outcome, count in sorted(report.counts.items()):
@@ -79,12 +80,9 @@ def import_and_write(export: Any, output: Path | None, *, schema: Schema, users:
         dump_json(report.to_dict(), report_path)
     if report.problems and not allow_loss:
         fail("conversion-loss", f"{len(report.problems)} result items or records were not converted as saved; "
-             f"nothing written (see above; --allow-loss writes the rest)")
-    if output is not None:
-        types = record_types(schema)
-        count = write_records((types.convert(record) for record in records), output)
-        click.echo(f"wrote {count} records to {output}", err=True)
-    return records
+             f"nothing written to {output} (see above; --allow-loss writes the rest)")
+    count = write_records(records, output)
+    click.echo(f"wrote {count} records to {output}", err=True)
 
 
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
@@ -175,40 +173,90 @@ def push_command(title: str, schema: Schema, predictions: Path | None, model_ver
 
 @ls.command("pull")
 @TITLE
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Annotation records file (JSONL) to write (required unless --pass).")
-@click.option("--pass", "pass_prefix", metavar="NAME",
-              help="Also import each annotator's records as the authored pass NAME-<annotator> "
-                   "(annotations/authored/), ready for `agreement` and `adjudicate`.")
-@click.option("--replace", is_flag=True, help="With --pass: replace a pass's files that differ.")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="With --pass: the annotations folder (default: the project's annotations/).")
+@RECORDS_OUTPUT
 @click.option("--save-export", type=click.Path(dir_okay=False, path_type=Path),
               help="Also keep the raw export (JSON).")
 @schema_option
 @import_options
 @handled
-def pull_command(title: str, output: Path | None, pass_prefix: str | None, replace: bool, root: Path | None,
-                 save_export: Path | None, schema: Schema, allow_loss: bool, drafts: bool,
-                 report_path: Path | None) -> None:
-    """Export the project from $LABEL_STUDIO_URL and import it as `ls import` does; with --pass,
-    into one authored pass per annotator."""
-    if output is None and pass_prefix is None:
-        raise click.UsageError("give -o/--output, --pass, or both")
+def pull_command(title: str, output: Path, save_export: Path | None, schema: Schema, allow_loss: bool,
+                 drafts: bool, report_path: Path | None) -> None:
+    """Export the project from $LABEL_STUDIO_URL and import it as `ls import` does."""
     client = sdk_client()
     export, users = client.pull(client.connect(), title)
     if save_export is not None:
         dump_json(export, save_export)
-    records = import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
-                               report_path=report_path)
-    if pass_prefix is not None:
-        from crocus_claims.cli.annotations import import_passes
+    import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
+                     report_path=report_path)
 
-        comment = (f"Pulled from Label Studio (project {title!r}) by `crocus-claims ls pull --pass {pass_prefix}`.\n"
-                   "An annotator's pass: leave it as it is; adjudicate it with the others.")
-        for name, count in import_passes(records, pass_prefix, root, replace, "label-studio-export",
-                                         comment).items():
-            click.echo(f"pass {name}: {count} document(s)")
+
+@ls.command("migrate")
+@TITLE
+@click.option("--to", "target", required=True, metavar="X.Y.Z", help="The schema version to upgrade the project to.")
+@click.option("--from", "source", default=None, metavar="X.Y.Z",
+              help="The version the project was made with (default: the one whose config it has).")
+@click.option("--decisions", "decisions_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML answers to the migration's questions, by doc_id and span (region) id.")
+@click.option("--allow-loss", is_flag=True, help="Migrate even though the migration drops data (reported).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; send nothing.")
+@click.option("--backup", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to keep the export taken before anything changes "
+                   "(default: label-studio-backup-<project>-<version>.json here).")
+@click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@handled
+def migrate_command(title: str, target: str, source: str | None, decisions_path: Path | None, allow_loss: bool,
+                    dry_run: bool, backup: Path | None, output_format: str) -> None:
+    """Upgrade the project in place to schema --to: config, annotations, predictions and drafts.
+
+    The project is exported first (--backup); every item is migrated through schema/migrations/
+    and checked before anything is sent, and read back after. Exit status: 0 migrated (or nothing to
+    do), 1 refused (a loss without --allow-loss, an open decision; nothing sent), 2 usage error.
+    """
+    from crocus_claims.schema import available_versions, default_folder
+
+    if target not in available_versions():
+        raise click.BadParameter(f"no schema {target} (known: {', '.join(available_versions())})",
+                                 param_hint="--to")
+    decisions = None
+    if decisions_path is not None:
+        from crocus_claims.migration.files import read_decisions
+
+        decisions, problems = read_decisions(decisions_path)
+        if problems:
+            for finding in problems:
+                click.echo(str(finding), err=True)
+            raise SystemExit(BAD_INPUT)
+    client = sdk_client()
+    from crocus_claims.labelstudio.migrate import migrate_project
+
+    connection = client.connect()
+    project = client.find_project(connection, title)
+    if project is None:
+        raise LabelStudioError("project-not-found", f"no project titled {title!r} on this server")
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    backup = backup or Path(f"label-studio-backup-project-{project.id}-{stamp}.json")
+    outcome = migrate_project(connection, title=title, to_version=target, folder=default_folder(),
+                              corpus=load_corpus(), decisions=decisions, allow_loss=allow_loss,
+                              from_version=source, backup=None if dry_run else backup, dry_run=dry_run,
+                              progress=lambda step: click.echo(step, err=True))
+    plan = outcome.plan
+    if output_format == "json":
+        click.echo(dump_json({"project": outcome.project_id, "from": plan.old.version, "to": plan.new.version,
+                              "applied": outcome.applied, "backup": str(outcome.backup) if outcome.backup else None,
+                              "rewrites": len(plan.rewrites), "impacts": [i.to_dict() for i in plan.impacts],
+                              "blocking": plan.blocking(allow_loss)}).rstrip("\n"))
+    else:
+        for impact in plan.impacts:
+            click.echo(f"{impact.doc_id} {impact.annotator} {impact.span_id or impact.relation_id or ''}: "
+                       f"{impact.kind} {impact.op}: {impact.message}")
+        for reason in plan.blocking(allow_loss) if dry_run else ():
+            click.echo(reason, err=True)
+    verb = "migrated" if outcome.applied else "dry run: would migrate" if dry_run else "nothing to migrate in"
+    click.echo(f"{verb} project {outcome.project_id} from schema {plan.old.version} to {plan.new.version}: "
+               f"{len(plan.rewrites)} annotations, predictions and drafts, {len(plan.impacts)} changes"
+               + (f"; backup in {outcome.backup}" if outcome.backup else ""), err=True)
+    if dry_run and plan.blocking(allow_loss):
+        raise SystemExit(1)
 
 
 @ls.command("install-server")

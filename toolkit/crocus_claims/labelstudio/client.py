@@ -21,7 +21,7 @@ from crocus_claims.corpus import CorpusDocument
 from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
 from crocus_claims.labelstudio.config import build_config
 from crocus_claims.labelstudio.tasks import build_tasks
-from crocus_claims.schema import Schema
+from crocus_claims.schema import Schema, SchemaFolder, default_folder
 
 T = TypeVar("T")
 
@@ -80,9 +80,11 @@ def find_project(client: LabelStudio, title: str) -> Any | None:
 
 @server_errors
 def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
-         records: Iterable[Any] = (), model_version: str = "records", title: str = DEFAULT_TITLE) -> PushResult:
+         records: Iterable[Any] = (), model_version: str = "records", title: str = DEFAULT_TITLE,
+         folder: SchemaFolder | None = None) -> PushResult:
     """Create the project (or update the one with this title): config, then the tasks it lacks,
-    keyed by doc_id, then the predictions each task lacks, keyed by model_version."""
+    keyed by doc_id, then the predictions each task lacks, keyed by model_version. A project made
+    with another schema version of `folder` (default: schema/) is refused: `ls migrate` upgrades it."""
     config = build_config(schema)
     project = find_project(client, title)
     created = project is None
@@ -90,6 +92,7 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
     if project is None:
         project = client.projects.create(title=title, label_config=config)
     elif project.label_config != config:
+        _refuse_another_version(project.label_config, schema, folder or default_folder())
         client.projects.update(id=project.id, label_config=config)
         config_updated = True
     existing = {task.data.get("doc_id"): task for task in client.tasks.list(project=project.id, fields="all")}
@@ -111,12 +114,27 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
     return PushResult(project.id, created, config_updated, len(new), len(tasks) - len(new), predictions_added)
 
 
+def _refuse_another_version(config: str, schema: Schema, folder: SchemaFolder) -> None:
+    """LabelStudioError `project-needs-migration` when `config` is another schema version's: replacing it
+    would orphan the annotations that use the old names (the server does not rewrite them)."""
+    for version in folder.versions():
+        if version != schema.version and build_config(folder.load(version)) == config:
+            raise LabelStudioError("project-needs-migration", f"the project was made with schema {version}; "
+                                   f"upgrade it first: crocus-claims ls migrate --to {schema.version}")
+
+
 @server_errors
 def pull(client: LabelStudio, title: str = DEFAULT_TITLE) -> tuple[list[Any], dict[int, str]]:
     """The project's full JSON export (every task) and the server's users as id -> email."""
     project = find_project(client, title)
     if project is None:
         raise LabelStudioError("project-not-found", f"no project titled {title!r} on this server (push first)")
-    raw = b"".join(client.projects.exports.download_sync(project.id, export_type="JSON", download_all_tasks=True))
+    return export_project(client, project.id)
+
+
+@server_errors
+def export_project(client: LabelStudio, project_id: int) -> tuple[list[Any], dict[int, str]]:
+    """A project's full JSON export (every task) and the server's users as id -> email."""
+    raw = b"".join(client.projects.exports.download_sync(project_id, export_type="JSON", download_all_tasks=True))
     users = {user.id: user.email for user in client.users.list() if user.email}
     return json.loads(raw), users

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import not_, sub
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 
@@ -270,10 +270,7 @@ def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: lis
     return LayeredBioDocument(record.doc_id, record.split, tokens, starts, ends, layers, tuple(issues))
 
 
-TaggedDocument = TypeVar("TaggedDocument", BioDocument, LayeredBioDocument)
-
-
-class BioResult(Generic[TaggedDocument]):
+class BioResult:
     """The BIO tags of a dataset, computed one document at a time as it is iterated (each
     iteration reads the release again; memory stays that of one document).
 
@@ -289,12 +286,12 @@ class BioResult(Generic[TaggedDocument]):
         self.tag_names = tag_names(dataset.schema)
         self._report: AlignmentReport | None = None
 
-    def __iter__(self) -> Iterator[TaggedDocument]:
+    def __iter__(self) -> Iterator[Any]:
         make = layered_document if self.layered else flat_document
         labels = [label.name for label in self.dataset.schema.labels]
         report = AlignmentReport(self.keep)
         for record in tag_records(self.dataset):
-            document = cast("TaggedDocument", make(record, self.tokenizer, labels))
+            document = make(record, self.tokenizer, labels)
             report.add(document.issues)
             yield document
         self._report = report
@@ -308,7 +305,7 @@ class BioResult(Generic[TaggedDocument]):
         return self._report
 
     @property
-    def documents(self) -> list[TaggedDocument]:
+    def documents(self) -> list[Any]:
         return list(self)
 
     def write_jsonl(self, path: str | Path) -> AlignmentReport:
@@ -323,11 +320,11 @@ class BioResult(Generic[TaggedDocument]):
         return self.report
 
 
-def to_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult[BioDocument]:
+def to_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
     """Flat BIO tags of every document of `dataset` (its filters apply), streamed."""
-    return BioResult[BioDocument](dataset, tokenizer, layered=False)
+    return BioResult(dataset, tokenizer, layered=False)
 
 
-def to_layered_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult[LayeredBioDocument]:
+def to_layered_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
     """One tag sequence per label of the schema, so that spans of different labels may overlap."""
-    return BioResult[LayeredBioDocument](dataset, tokenizer, layered=True)
+    return BioResult(dataset, tokenizer, layered=True)
