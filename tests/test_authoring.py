@@ -140,6 +140,17 @@ def test_a_quote_never_matches_inside_a_longer_word() -> None:
     assert error.value.code == "quote-not-found" and "inside longer words" in str(error.value)
 
 
+def test_context_on_a_side_lets_that_boundary_fall_inside_a_word() -> None:
+    text = "Russian officials said Russia was attacked"
+    assert authoring.locate_quote(text, "Russia", suffix="n") == (0, 6)
+    assert authoring.locate_quote(text, "ussia", prefix="R", suffix="n") == (1, 6)
+    # Without a suffix the end may not cut a word: only the second "Russia" qualifies.
+    assert authoring.locate_quote(text, "ussia", prefix="R") == (24, 29)
+    with pytest.raises(authoring.QuoteError) as error:
+        authoring.locate_quote(text, "ussia", prefix="R", suffix="n was")
+    assert error.value.code == "quote-not-found"
+
+
 def test_offsets_are_code_points_across_emoji_and_astral_characters() -> None:
     text = "😀 👩‍👩‍👧 🇷🇺 at least 140 killed in 𝔘 Moscow"
     start, end = authoring.locate_quote(text, "at least 140")
@@ -173,14 +184,12 @@ def test_a_quote_with_its_full_context_selects_exactly_its_own_place(data: st.Da
     try:
         located = authoring.locate_quote(text, text[start:end], prefix, suffix)
     except authoring.QuoteError as error:
-        expected = "quote-not-found" if authoring.splits_word(text, start, end) else "quote-splits-character"
-        assert error.code == expected
-        assert authoring.splits_word(text, start, end) or authoring.splits_character(text, start, end)
+        # Context on both sides lets a boundary fall inside a word; only a cut character is refused.
+        assert error.code == "quote-splits-character"
+        assert authoring.splits_character(text, start, end)
     else:
         assert located == (start, end)
-        assert not authoring.splits_word(text, start, end) and not authoring.splits_character(
-            text, start, end
-        )
+        assert not authoring.splits_character(text, start, end)
 
 
 def authorable(record: dict[str, Any]) -> dict[str, Any]:
@@ -189,8 +198,7 @@ def authorable(record: dict[str, Any]) -> dict[str, Any]:
     spans = [
         s
         for s in record["spans"]
-        if not authoring.splits_word(text, s["start"], s["end"])
-        and not authoring.splits_character(text, s["start"], s["end"])
+        if not authoring.splits_character(text, s["start"], s["end"])
     ]
     kept = {s["id"] for s in spans}
     relations = [r for r in record["relations"] if r["head"] in kept and r["tail"] in kept]

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from crocus_claims.corpus import CorpusDocument, load_corpus, text_sha256
 from crocus_claims.labelstudio import LabelStudioError
-from crocus_claims.labelstudio.importer import convert_export, import_export, relation_id
+from crocus_claims.labelstudio.importer import convert_export, import_export
+from crocus_claims.records import derived_relation_id
 from crocus_claims.labelstudio.tasks import build_tasks, result_items
 from crocus_claims.records import record_types, to_builtins
 from crocus_claims.schema import load_schema
@@ -68,7 +69,7 @@ def test_relation_ids_are_deterministic_and_valid(record: dict[str, Any]) -> Non
     second, _ = import_export(saved_as_annotation(record, corpus), schema=SCHEMA, corpus=corpus)
     assert first == second
     for relation in first[0]["relations"]:
-        assert relation["id"] == relation_id(relation["type"], relation["head"], relation["tail"])
+        assert relation["id"] == derived_relation_id(relation["type"], relation["head"], relation["tail"])
         assert len(relation["id"]) <= 64
 
 

@@ -11,7 +11,7 @@ import mlcroissant as mlc
 import pytest
 from crocus_claims.agreement import compare
 from crocus_claims.corpus import load_corpus
-from crocus_claims.release.inputs import sha256_file
+from crocus_claims.release.manifest import sha256_file
 from crocus_claims.resources import corpus_dir
 from crocus_claims.schema import load_schema
 from test_release_build import build, build_release, corpus_gold, write_annotations

@@ -138,11 +138,16 @@ def display_path(path: Path) -> str:
 
 def read_authored(path: Path) -> tuple[AuthoredFile | None, list[Problem]]:
     """Parse and type-check one authored file; the problems say what stops it."""
-    display = display_path(path)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem("unreadable-file", f"cannot read: {error}", display)]
+        return None, [Problem("unreadable-file", f"cannot read: {error}", display_path(path))]
+    return parse_authored(source, path)
+
+
+def parse_authored(source: str, path: Path) -> tuple[AuthoredFile | None, list[Problem]]:
+    """Parse and type-check the text of an authored file that lives (or will live) at `path`."""
+    display = display_path(path)
     try:
         root = yaml.compose(source, Loader=UniqueKeyLoader)
         data = yaml.load(source, Loader=UniqueKeyLoader)
@@ -219,15 +224,23 @@ def splits_word(text: str, start: int, end: int) -> bool:
     return inside(start) or inside(end)
 
 
+def _cuts_word_without_context(text: str, start: int, end: int, prefix: str | None, suffix: str | None) -> bool:
+    """A boundary inside a word counts only where the selector gives the context on that side:
+    `Russia` alone never selects the start of `Russian`, but `Russia` with suffix `n` does."""
+    return (prefix is None and splits_word(text, start, start)) or (suffix is None and splits_word(text, end, end))
+
+
 def locate_quote(text: str, quote: str, prefix: str | None = None, suffix: str | None = None,
                  occurrence: int | None = None) -> tuple[int, int]:
     """The (start, end) of the one stretch the selector picks; QuoteError if it picks none or several.
 
     Like a TextQuoteSelector, with one difference that spares annotators a class of mistakes: a
-    match that starts or ends inside a word does not count ("Russia" never selects "Russian").
+    match that starts or ends inside a word does not count ("Russia" never selects "Russian")
+    unless a prefix (for the start) or suffix (for the end) says what the quote is glued to.
     """
     matches = quote_matches(text, quote, prefix, suffix)
-    starts = [start for start in matches if not splits_word(text, start, start + len(quote))]
+    starts = [start for start in matches
+              if not _cuts_word_without_context(text, start, start + len(quote), prefix, suffix)]
     context = " with the given prefix/suffix" if prefix is not None or suffix is not None else ""
     if not starts:
         hint = ""
@@ -344,11 +357,17 @@ def build_file(path: Path, corpus: Mapping[str, CorpusDocument]) -> tuple[bytes 
 
     Every validator finding blocks, warnings included: a pass must validate with zero findings.
     """
-    from crocus_claims.validation import validate_records  # the validator is only needed when building
-
     authored, problems = read_authored(path)
     if authored is None:
         return None, problems
+    return build_authored(authored, corpus)
+
+
+def build_authored(authored: AuthoredFile,
+                   corpus: Mapping[str, CorpusDocument]) -> tuple[bytes | None, list[Problem]]:
+    """The JSONL line of a parsed authored file, or the problems that stop it (see build_file)."""
+    from crocus_claims.validation import validate_records  # the validator is only needed when building
+
     try:
         schema = load_schema(authored.document.schema_version)
     except (SchemaError, FileNotFoundError, ValueError):

@@ -5,11 +5,14 @@ built from the schema at run time, so that a new label or attribute in schema/ n
 - `record_types(schema)`: msgspec structs. Each label's span is a tagged struct, so decoding a
   line checks labels, attribute names, types, allowed values and required attributes in C. This
   is what makes the validator fast.
-- `record_models(schema)`: the same shapes as pydantic models, for users and the loader.
+- `record_models(schema)`: the same shapes as pydantic models, for users and the loader,
+  subclasses of the static `Record`, `Document`, `Span` and `Relation` that a type checker reads.
 Both are built by `attribute_annotation`, the one place where an attribute becomes a type.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import datetime as dt
 import functools
@@ -18,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Union, get_args
 
 import annotated_types
 import msgspec
@@ -29,13 +32,15 @@ from crocus_claims.schema import SEMVER, Attribute, Schema, load_schema
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
-SPLITS = ("train", "dev", "test")
+Split = Literal["train", "dev", "test"]
+SPLITS: tuple[Split, ...] = get_args(Split)
 METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source", "source_file")
 
 
 def derived_relation_id(kind: str, head: str, tail: str) -> str:
     """The id a relation gets from its type, head and tail when none is given: readable when it
-    fits in an id (64 characters), else a hash of it. Rebuilding never renames a relation."""
+    fits in an id (64 characters), else a hash of it. Rebuilding never renames a relation. The one
+    rule of every producer of records (authored files, Label Studio imports, adjudication)."""
     readable = f"{kind}-{head}-{tail}"
     if len(readable) <= 64:
         return readable
@@ -220,6 +225,89 @@ def _build_record_types(schema: Schema) -> RecordTypes:
 
 # ---------------------------------------------------------------------------------------------
 # pydantic: the same records as models, for users and the loader
+#
+# The classes below are what a type checker sees (`doc.spans[0].start` is an int); the models
+# built from a schema subclass them, narrowing each span's `label` and `attributes` and each
+# relation's `type` to what that schema allows, so that every document is still checked in full.
+
+AttributeValue = Union[str, int, bool, dt.date, None]  # noqa: UP007 - a runtime alias
+_STRICT = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)  # like the validator: 5.0 is no integer
+_Identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
+_Offset = Annotated[int, pydantic.Field(ge=0)]
+
+
+class SpanAttributes(pydantic.BaseModel):
+    """The attributes of a span; each label's subclass, built from the schema, declares its own.
+
+    Read one as `span.attributes.category` (typed `AttributeValue` for a type checker) or all
+    as `span.attributes.model_dump()`. Unknown is null.
+    """
+
+    model_config = _STRICT
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> AttributeValue: ...
+
+
+class Span(pydantic.BaseModel):
+    """A labelled stretch of text: `start` and `end` are code points, end-exclusive."""
+
+    model_config = _STRICT
+
+    id: _Identifier
+    label: str
+    start: _Offset
+    end: _Offset
+    text: str
+    attributes: SpanAttributes
+
+
+class Relation(pydantic.BaseModel):
+    """A typed link from the span `head` to the span `tail` (span ids of the same record)."""
+
+    model_config = _STRICT
+
+    id: _Identifier
+    type: str
+    head: _Identifier
+    tail: _Identifier
+
+
+class DocumentMetadata(pydantic.BaseModel):
+    """What the article states about itself; null where it does not (METADATA_FIELDS)."""
+
+    model_config = _STRICT
+
+    title: str | None = None
+    outlet: str | None = None
+    publication_date: dt.date | None = None
+    byline: str | None = None
+    wire_source: str | None = None
+    source_file: str | None = None
+
+
+class Record(pydantic.BaseModel):
+    """One annotated document by one annotator; `text`, `metadata` and `split` only in releases."""
+
+    model_config = _STRICT
+
+    doc_id: _Identifier
+    schema_version: Annotated[str, pydantic.StringConstraints(pattern=SEMVER)]
+    text_sha256: Annotated[str, pydantic.StringConstraints(pattern=SHA256_PATTERN)]
+    annotator: Annotated[str, pydantic.StringConstraints(min_length=1, max_length=256)]
+    spans: list[Span]
+    relations: list[Relation] = []
+    text: str | None = None
+    metadata: DocumentMetadata | None = None
+    split: Split | None = None
+
+
+class Document(Record):
+    """A released document: a record that always carries its text, metadata and split."""
+
+    text: str
+    metadata: DocumentMetadata
+    split: Split
 
 
 def _pydantic_bounds(**limits: Any) -> Any:
@@ -229,9 +317,13 @@ def _pydantic_bounds(**limits: Any) -> Any:
 
 @dataclass(frozen=True)
 class RecordModels:
+    """The models of one schema version: `record` for annotation records, `document` for the
+    documents of a release, and each label's span model."""
+
     schema: Schema
-    record: type[pydantic.BaseModel]
-    spans: dict[str, type[pydantic.BaseModel]]
+    record: type[Record]
+    document: type[Document]
+    spans: dict[str, type[Span]]
 
 
 def record_models(schema: Schema | None = None) -> RecordModels:
@@ -239,12 +331,13 @@ def record_models(schema: Schema | None = None) -> RecordModels:
     return _build_record_models(schema or load_schema())
 
 
+def _model_name(label: str, kind: str) -> str:
+    return f"{label.title().replace('_', '')}{kind}"
+
+
 @functools.lru_cache(maxsize=None)
 def _build_record_models(schema: Schema) -> RecordModels:
-    config = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)
-    identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
-    offset = Annotated[int, pydantic.Field(ge=0)]
-    spans = {}
+    spans: dict[str, type[Span]] = {}
     for label in schema.labels:
         attribute_fields: dict[str, Any] = {}
         for attribute in schema.label_attributes(label.name):
@@ -252,42 +345,23 @@ def _build_record_models(schema: Schema) -> RecordModels:
             default = ... if attribute.required else schema.default_of(attribute)
             attribute_fields[attribute.name] = (annotation, default)
         attributes_model = pydantic.create_model(
-            f"{label.name.title().replace('_', '')}Attributes", __config__=config, **attribute_fields
+            _model_name(label.name, "Attributes"), __base__=SpanAttributes, **attribute_fields
         )
         spans[label.name] = pydantic.create_model(
-            f"{label.name.title().replace('_', '')}Span",
-            __config__=config,
-            id=(identifier, ...),
-            label=(Literal[label.name], ...),
-            start=(offset, ...),
-            end=(offset, ...),
-            text=(str, ...),
-            attributes=(attributes_model, ...),
+            _model_name(label.name, "Span"), __base__=Span,
+            label=(Literal[label.name], ...), attributes=(attributes_model, ...),
         )
     relation_model = pydantic.create_model(
-        "Relation", __config__=config, id=(identifier, ...),
-        type=(Literal[tuple(r.name for r in schema.relations)], ...),
-        head=(identifier, ...), tail=(identifier, ...),
+        "Relation", __base__=Relation, type=(Literal[tuple(r.name for r in schema.relations)], ...),
     )
     span_union = Annotated[Union[tuple(spans.values())], pydantic.Field(discriminator="label")]  # noqa: UP007
-    metadata_model = pydantic.create_model(
-        "Metadata", __config__=config,
-        **{name: (dt.date | None if name == "publication_date" else str | None, None) for name in METADATA_FIELDS},
+    narrowed: dict[str, Any] = {"spans": (list[span_union], ...), "relations": (list[relation_model], [])}
+    return RecordModels(
+        schema=schema,
+        record=pydantic.create_model("Record", __base__=Record, **narrowed),
+        document=pydantic.create_model("Document", __base__=Document, **narrowed),
+        spans=spans,
     )
-    record = pydantic.create_model(
-        "Record",
-        __config__=config,
-        doc_id=(identifier, ...),
-        schema_version=(Annotated[str, pydantic.StringConstraints(pattern=SEMVER)], ...),
-        text_sha256=(Annotated[str, pydantic.StringConstraints(pattern=SHA256_PATTERN)], ...),
-        annotator=(Annotated[str, pydantic.StringConstraints(min_length=1, max_length=256)], ...),
-        spans=(list[span_union], ...),
-        relations=(list[relation_model], []),
-        text=(str | None, None),
-        metadata=(metadata_model | None, None),
-        split=(Literal[SPLITS] | None, None),
-    )
-    return RecordModels(schema=schema, record=record, spans=spans)
 
 
 # ---------------------------------------------------------------------------------------------

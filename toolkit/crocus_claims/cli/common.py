@@ -92,6 +92,22 @@ def refuse(error: InputError) -> NoReturn:
     raise SystemExit(BAD_INPUT)
 
 
+FORMAT = click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
+                      show_default=True, help="human: one line per finding; json: one document for machines.")
+
+
+def exit_with_findings(findings: Sequence[Any], output_format: str = "human", note: str = "") -> NoReturn:
+    """Print Findings (stderr for people, stdout as JSON for machines) and exit 1."""
+    if output_format == "json":
+        click.echo(json.dumps({"ok": False, "findings": [f.to_dict() for f in findings]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            click.echo(str(finding), err=True)
+        click.echo(f"{len(findings)} problem(s){'; ' + note if note else ''}", err=True)
+    raise SystemExit(1)
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     """A Markdown table (readable in a terminal and pasteable in a report); null shows as "-"."""
     import polars as pl

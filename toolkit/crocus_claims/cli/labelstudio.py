@@ -63,11 +63,12 @@ def prediction_records(path: Path | None, schema: Schema) -> list[Any]:
         refuse(error)
 
 
-def import_and_write(export: Any, output: Path, *, schema: Schema, users: dict[int, str] | None,
-                     drafts: bool, allow_loss: bool, report_path: Path | None) -> None:
-    """Convert, report, and write the records only when nothing was lost (or loss is allowed)."""
+def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
+                     drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
+    """Convert and report; unless something was lost (and loss is not allowed), write the records to
+    `output` when given, in the bytes `annotations build` writes, and return them."""
     from crocus_claims.labelstudio.importer import convert_export
-    from crocus_claims.records import write_records
+    from crocus_claims.records import record_types, write_records
 
     records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
     for outcome, count in sorted(report.counts.items()):
@@ -80,9 +81,12 @@ def import_and_write(export: Any, output: Path, *, schema: Schema, users: dict[i
         dump_json(report.to_dict(), report_path)
     if report.problems and not allow_loss:
         fail("conversion-loss", f"{len(report.problems)} result items or records were not converted as saved; "
-             f"nothing written to {output} (see above; --allow-loss writes the rest)")
-    count = write_records(records, output)
-    click.echo(f"wrote {count} records to {output}", err=True)
+             f"nothing written (see above; --allow-loss writes the rest)")
+    if output is not None:
+        types = record_types(schema)
+        count = write_records((types.convert(record) for record in records), output)
+        click.echo(f"wrote {count} records to {output}", err=True)
+    return records
 
 
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
@@ -173,21 +177,40 @@ def push_command(title: str, schema: Schema, predictions: Path | None, model_ver
 
 @ls.command("pull")
 @TITLE
-@RECORDS_OUTPUT
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Annotation records file (JSONL) to write (required unless --pass).")
+@click.option("--pass", "pass_prefix", metavar="NAME",
+              help="Also import each annotator's records as the authored pass NAME-<annotator> "
+                   "(annotations/authored/), ready for `agreement` and `adjudicate`.")
+@click.option("--replace", is_flag=True, help="With --pass: replace a pass's files that differ.")
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --pass: the annotations folder (default: the project's annotations/).")
 @click.option("--save-export", type=click.Path(dir_okay=False, path_type=Path),
               help="Also keep the raw export (JSON).")
 @schema_option
 @import_options
 @handled
-def pull_command(title: str, output: Path, save_export: Path | None, schema: Schema, allow_loss: bool,
-                 drafts: bool, report_path: Path | None) -> None:
-    """Export the project from $LABEL_STUDIO_URL and import it as `ls import` does."""
+def pull_command(title: str, output: Path | None, pass_prefix: str | None, replace: bool, root: Path | None,
+                 save_export: Path | None, schema: Schema, allow_loss: bool, drafts: bool,
+                 report_path: Path | None) -> None:
+    """Export the project from $LABEL_STUDIO_URL and import it as `ls import` does; with --pass,
+    into one authored pass per annotator."""
+    if output is None and pass_prefix is None:
+        raise click.UsageError("give -o/--output, --pass, or both")
     client = sdk_client()
     export, users = client.pull(client.connect(), title)
     if save_export is not None:
         dump_json(export, save_export)
-    import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
-                     report_path=report_path)
+    records = import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
+                               report_path=report_path)
+    if pass_prefix is not None:
+        from crocus_claims.cli.annotations import import_passes
+
+        comment = (f"Pulled from Label Studio (project {title!r}) by `crocus-claims ls pull --pass {pass_prefix}`.\n"
+                   "An annotator's pass: leave it as it is; adjudicate it with the others.")
+        for name, count in import_passes(records, pass_prefix, root, replace, "label-studio-export",
+                                         comment).items():
+            click.echo(f"pass {name}: {count} document(s)")
 
 
 @ls.command("migrate")

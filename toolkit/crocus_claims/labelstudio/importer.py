@@ -10,12 +10,11 @@ each outcome and lists each problem with its task, annotation and region. Choice
   that differs beyond the editor's newline and whitespace rewriting is reported (the span is kept).
 - An attribute with no result item is null (unknown), never the schema default.
 - Relations: `right` is from -> to, `left` is to -> from, `bi` gives both. Label Studio has no
-  relation ids: each is `<type>-<hash of type, head, tail>`, the same on every import.
+  relation ids: each is `records.derived_relation_id(type, head, tail)`, the rule authored files use too.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -31,6 +30,7 @@ from crocus_claims.labelstudio.controls import (
     control_of,
     from_result_value,
 )
+from crocus_claims.records import derived_relation_id
 from crocus_claims.schema import Schema
 from crocus_claims.validation import validate_records
 
@@ -70,11 +70,6 @@ class ConversionReport:
     def to_dict(self) -> dict[str, Any]:
         return {"counts": dict(sorted(self.counts.items())), "problems": [asdict(p) for p in self.problems],
                 "warnings": self.warnings}
-
-
-def relation_id(kind: str, head: str, tail: str) -> str:
-    digest = hashlib.sha256(f"{kind}\0{head}\0{tail}".encode()).hexdigest()[:16]
-    return f"{kind[:40]}-{digest}"
 
 
 def loosely_equal(saved: str, expected: str) -> bool:
@@ -306,7 +301,7 @@ def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Co
                                                       f"{schema.version}", where)
                 continue
             for head, tail in pairs:
-                identifier = relation_id(kind, head, tail)
+                identifier = derived_relation_id(kind, head, tail)
                 if identifier in relations:
                     context.report.counts["merged-duplicate-relation"] += 1
                     continue

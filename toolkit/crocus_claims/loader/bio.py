@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate, compress
 from operator import not_, sub
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
 import msgspec
 
@@ -270,7 +270,10 @@ def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: lis
     return LayeredBioDocument(record.doc_id, record.split, tokens, starts, ends, layers, tuple(issues))
 
 
-class BioResult:
+TaggedDocument = TypeVar("TaggedDocument", BioDocument, LayeredBioDocument)
+
+
+class BioResult(Generic[TaggedDocument]):
     """The BIO tags of a dataset, computed one document at a time as it is iterated (each
     iteration reads the release again; memory stays that of one document).
 
@@ -286,12 +289,12 @@ class BioResult:
         self.tag_names = tag_names(dataset.schema)
         self._report: AlignmentReport | None = None
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[TaggedDocument]:
         make = layered_document if self.layered else flat_document
         labels = [label.name for label in self.dataset.schema.labels]
         report = AlignmentReport(self.keep)
         for record in tag_records(self.dataset):
-            document = make(record, self.tokenizer, labels)
+            document = cast("TaggedDocument", make(record, self.tokenizer, labels))
             report.add(document.issues)
             yield document
         self._report = report
@@ -305,7 +308,7 @@ class BioResult:
         return self._report
 
     @property
-    def documents(self) -> list[Any]:
+    def documents(self) -> list[TaggedDocument]:
         return list(self)
 
     def write_jsonl(self, path: str | Path) -> AlignmentReport:
@@ -320,11 +323,11 @@ class BioResult:
         return self.report
 
 
-def to_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
+def to_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult[BioDocument]:
     """Flat BIO tags of every document of `dataset` (its filters apply), streamed."""
-    return BioResult(dataset, tokenizer, layered=False)
+    return BioResult[BioDocument](dataset, tokenizer, layered=False)
 
 
-def to_layered_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult:
+def to_layered_bio(dataset: Dataset, tokenizer: Tokenizer | None = None) -> BioResult[LayeredBioDocument]:
     """One tag sequence per label of the schema, so that spans of different labels may overlap."""
-    return BioResult(dataset, tokenizer, layered=True)
+    return BioResult[LayeredBioDocument](dataset, tokenizer, layered=True)

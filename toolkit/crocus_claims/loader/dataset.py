@@ -9,20 +9,26 @@ column selection is pushed down to the reader, which is what keeps large release
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import pydantic
 
 from crocus_claims import resources
-from crocus_claims.records import SPLITS, record_models
+from crocus_claims.records import SPLITS, Document, record_models
 from crocus_claims.release.documents import DOCUMENTS_FILE
-from crocus_claims.release.verify import ReleaseIntegrityError, release_schema, verify_files
+from crocus_claims.release.integrity import ReleaseIntegrityError, release_schema, verify_files
 from crocus_claims.schema import Schema
 from crocus_claims.tables import TABLE_QUERIES, scan_documents_file, table_file
+
+if TYPE_CHECKING:
+    import datasets
+    from spacy.tokens import DocBin
+
+    from crocus_claims.loader.bio import BioDocument, BioResult, LayeredBioDocument, Tokenizer
+    from crocus_claims.loader.frames import StatementFrames
 
 AttributeFilter = Mapping[str, Any]
 
@@ -71,15 +77,17 @@ class Dataset:
 
     @property
     def release_version(self) -> str:
-        return self.manifest["release_version"]
+        version: str = self.manifest["release_version"]
+        return version
 
     @property
     def documents_path(self) -> Path:
         return self.folder / DOCUMENTS_FILE
 
     @property
-    def record_model(self) -> type[pydantic.BaseModel]:
-        return record_models(self.schema).record
+    def record_model(self) -> type[Document]:
+        """The model of this release's documents: a `Document` narrowed to the release's schema."""
+        return record_models(self.schema).document
 
     # -- filters ------------------------------------------------------------------------------
 
@@ -120,8 +128,8 @@ class Dataset:
 
     # -- typed documents ---------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[pydantic.BaseModel]:
-        """Documents as pydantic records (text, metadata, split, spans, relations), streamed."""
+    def __iter__(self) -> Iterator[Document]:
+        """Documents (records.Document: text, metadata, split, spans, relations), streamed."""
         model = self.record_model
         with open(self.documents_path, "rb") as handle:
             for line in handle:
@@ -130,11 +138,12 @@ class Dataset:
                     yield self._select_spans(record)
 
     def __len__(self) -> int:
+        counts: dict[str, Any] = self.manifest["counts"]
         if self.selection.splits is None:
-            return self.manifest["counts"]["documents"]
-        return sum(self.manifest["counts"]["documents_per_split"][split] for split in self.selection.splits)
+            return int(counts["documents"])
+        return sum(int(counts["documents_per_split"][split]) for split in self.selection.splits)
 
-    def _select_spans(self, record: Any) -> Any:
+    def _select_spans(self, record: Document) -> Document:
         if not self.selection.filters_spans:
             return record
         spans = [s for s in record.spans if self.selection.keeps_span(s.label, s.attributes.model_dump())]
@@ -202,7 +211,7 @@ class Dataset:
 
     # -- statements with attribution (loader.frames) -----------------------------------------
 
-    def statement_frames(self) -> Any:
+    def statement_frames(self) -> StatementFrames:
         """The lazy builder of the statement frames below (loader.frames.StatementFrames)."""
         from crocus_claims.loader.frames import StatementFrames
 
@@ -244,26 +253,26 @@ class Dataset:
 
     # -- token tags and exports --------------------------------------------------------------
 
-    def to_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
+    def to_bio(self, tokenizer: Tokenizer | None = None) -> BioResult[BioDocument]:
         """Flat BIO tags per document, streamed, with the alignment report; see loader.bio."""
         from crocus_claims.loader.bio import to_bio
 
         return to_bio(self, tokenizer)
 
-    def to_layered_bio(self, tokenizer: Callable[[str], Any] | None = None) -> Any:
+    def to_layered_bio(self, tokenizer: Tokenizer | None = None) -> BioResult[LayeredBioDocument]:
         """One BIO tag sequence per label per document, so overlapping spans survive; streamed."""
         from crocus_claims.loader.bio import to_layered_bio
 
         return to_layered_bio(self, tokenizer)
 
-    def to_hf(self, cache_dir: str | Path | None = None) -> Any:
+    def to_hf(self, cache_dir: str | Path | None = None) -> datasets.DatasetDict:
         """A Hugging Face DatasetDict, one split per release split, written to Arrow files from a
         generator (needs the `hf` extra)."""
         from crocus_claims.loader.huggingface import to_hf
 
         return to_hf(self, cache_dir)
 
-    def to_docbin(self, spans_key: str | None = None) -> Any:
+    def to_docbin(self, spans_key: str | None = None) -> DocBin:
         """A spaCy DocBin with every span in doc.spans, in memory (needs the `spacy` extra)."""
         from crocus_claims.loader.spacy_docbin import SPANS_KEY, to_docbin
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from crocus_claims.loader.bio import AlignmentReport, BioResult, Tokenizer, tag_names, to_bio
-from crocus_claims.records import METADATA_FIELDS, SPLITS
+from crocus_claims.loader.bio import AlignmentReport, BioDocument, BioResult, Tokenizer, tag_names, to_bio
+from crocus_claims.records import METADATA_FIELDS, SPLITS, Document
 from crocus_claims.schema import Attribute, Schema
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ def span_features(schema: Schema) -> Any:
     })
 
 
-def span_row(record: Any, schema: Schema) -> dict[str, Any]:
-    metadata = record.metadata.model_dump() if record.metadata else dict.fromkeys(METADATA_FIELDS)
+def span_row(record: Document, schema: Schema) -> dict[str, Any]:
+    metadata = record.metadata.model_dump()
     spans = []
     for span in record.spans:
         attributes = dict.fromkeys(a.name for a in schema.attributes) | span.attributes.model_dump()
@@ -72,7 +72,7 @@ def split_rows(dataset: Dataset) -> Iterator[dict[str, Any]]:
         yield span_row(record, dataset.schema)
 
 
-def token_rows(bio: BioResult) -> Iterator[dict[str, Any]]:
+def token_rows(bio: BioResult[BioDocument]) -> Iterator[dict[str, Any]]:
     for document in bio:
         yield {"doc_id": document.doc_id, "tokens": document.tokens, "token_starts": document.starts,
                "token_ends": document.ends, "tags": document.tags}

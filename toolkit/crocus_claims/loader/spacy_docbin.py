@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from crocus_claims.records import Document
+
 if TYPE_CHECKING:
     from spacy.tokens import DocBin
 
@@ -29,7 +31,7 @@ def _spacy() -> Any:
     return spacy
 
 
-def make_doc(nlp: Any, record: Any, spans_key: str) -> Any:
+def make_doc(nlp: Any, record: Document, spans_key: str) -> Any:
     doc = nlp.make_doc(record.text)
     spans = []
     for span in record.spans:
@@ -53,7 +55,7 @@ def to_docbin(dataset: Dataset, spans_key: str = SPANS_KEY) -> DocBin:
     from spacy.tokens import DocBin
 
     nlp = spacy.blank(LANGUAGE)
-    docbin = DocBin(store_user_data=True)
+    docbin: DocBin = DocBin(store_user_data=True)
     for record in dataset:
         docbin.add(make_doc(nlp, record, spans_key))
     return docbin

@@ -23,8 +23,8 @@ from crocus_claims.release.datasheet import render_datasheet
 from crocus_claims.release.documents import DOCUMENTS_FILE, encode_jsonl, json_schema_problems, release_records
 from crocus_claims.release.errors import ReleaseError
 from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts, build_time, document_facts
-from crocus_claims.release.inputs import ReleaseInputs, gather_inputs, sha256_file
-from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json
+from crocus_claims.release.inputs import ReleaseInputs, gather_inputs
+from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json, sha256_file
 from crocus_claims.schema import Schema, schema_path
 from crocus_claims.tables import write_tables
 

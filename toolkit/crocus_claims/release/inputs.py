@@ -7,7 +7,6 @@ place the release version is set. A build refuses anything the validator does no
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from crocus_claims.corpus import CorpusDocument, read_corpus
 from crocus_claims.record_schema import json_schema_path
 from crocus_claims.records import read_records
 from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.manifest import sha256_file
 from crocus_claims.schema import SEMVER, Schema, load_schema, schema_path
 from crocus_claims.validation import validate_paths
 
@@ -54,11 +54,6 @@ class ReleaseInputs:
 
     def input_hashes(self) -> dict[str, str]:
         return {name: sha256_file(path) for name, path in sorted(self.files.items())}
-
-
-def sha256_file(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_release_version(path: Path) -> str:

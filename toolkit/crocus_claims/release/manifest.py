@@ -6,11 +6,10 @@ anywhere is found; the counts let `release verify` check the records against wha
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
-
-from crocus_claims.release.inputs import sha256_file
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -28,6 +27,11 @@ def release_files(root: Path) -> list[str]:
         for path in root.rglob("*")
         if path.is_file() and path.relative_to(root).as_posix() != MANIFEST_FILE
     )
+
+
+def sha256_file(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def file_entry(path: Path) -> dict[str, Any]:

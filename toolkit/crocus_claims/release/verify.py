@@ -1,15 +1,15 @@
 """`release verify`: does a release folder hold exactly what its manifest says, and is it valid?
 
-Each difference names the file and what differs, with a stable code. `check_files` (sizes and
-checksums) is what the loader runs on every load; `verify_release` adds the schema, the records
-(JSON Schema and the validator, against the text each record carries) and the counts.
+Each difference names the file and what differs, with a stable code. `verify_files` (sizes and
+checksums, in integrity.py) is what the loader runs on every load; `verify_release` adds the
+schema, the records (JSON Schema and the validator, against the text each record carries) and
+the counts.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,87 +18,16 @@ import jsonschema
 from crocus_claims.record_schema import strict_integer_validator
 from crocus_claims.release.counts import release_counts
 from crocus_claims.release.documents import DOCUMENTS_FILE, json_schema_problems
-from crocus_claims.release.manifest import (
-    MANIFEST_FILE,
-    file_entry,
-    read_manifest,
-    release_files,
-    render_json,
+from crocus_claims.release.integrity import (
+    SCHEMA_FOLDER,
+    Difference,
+    release_schema,
+    verify_files,
 )
+from crocus_claims.release.manifest import MANIFEST_FILE
 from crocus_claims.release.splits import assign_split
-from crocus_claims.schema import Schema, SchemaError, load_schema_file
+from crocus_claims.schema import Schema
 from crocus_claims.validation import validate_records
-
-SCHEMA_FOLDER = "schema"
-
-
-@dataclass(frozen=True)
-class Difference:
-    code: str
-    file: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.code}: {self.message}"
-
-
-class ReleaseIntegrityError(Exception):
-    """A release folder that does not match its manifest; the message lists every difference."""
-
-    code = "release-integrity"
-
-    def __init__(self, folder: Path, differences: list[Difference]):
-        self.folder = folder
-        self.differences = differences
-        super().__init__(f"{folder} differs from its manifest:\n" + "\n".join(f"  {d}" for d in differences))
-
-
-def load_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[Difference]]:
-    try:
-        manifest, raw = read_manifest(folder)
-    except OSError as error:
-        return None, [Difference("missing-manifest", MANIFEST_FILE, f"cannot read: {error.strerror}")]
-    except ValueError as error:
-        return None, [Difference("invalid-manifest", MANIFEST_FILE, str(error))]
-    if raw != render_json(manifest):
-        return manifest, [Difference("manifest-not-canonical", MANIFEST_FILE,
-                                     "edited by hand: not in the form the build writes")]
-    return manifest, []
-
-
-def check_files(folder: Path, manifest: dict[str, Any]) -> list[Difference]:
-    """Every listed file present with its size and SHA-256, and no file that is not listed."""
-    listed: dict[str, dict[str, Any]] = manifest["files"]
-    present = set(release_files(folder))
-    differences = [Difference("missing-file", name, "listed in the manifest, not in the folder")
-                   for name in sorted(listed.keys() - present)]
-    differences += [Difference("unexpected-file", name, "in the folder, not in the manifest")
-                    for name in sorted(present - listed.keys())]
-    for name in sorted(listed.keys() & present):
-        actual, expected = file_entry(folder / name), listed[name]
-        if actual != expected:
-            differences.append(Difference(
-                "checksum-mismatch", name,
-                f"manifest: {expected.get('bytes')} bytes, sha256 {expected.get('sha256')}; "
-                f"file: {actual['bytes']} bytes, sha256 {actual['sha256']}",
-            ))
-    return differences
-
-
-def verify_files(folder: Path) -> tuple[dict[str, Any] | None, list[Difference]]:
-    """The manifest and the differences of files against it: what the loader checks on load."""
-    manifest, differences = load_manifest(Path(folder))
-    if manifest is not None:
-        differences += check_files(Path(folder), manifest)
-    return manifest, differences
-
-
-def release_schema(folder: Path, manifest: dict[str, Any]) -> tuple[Schema | None, list[Difference]]:
-    name = f"{SCHEMA_FOLDER}/v{manifest.get('schema_version')}.yaml"
-    try:
-        return load_schema_file(folder / name), []
-    except (SchemaError, ValueError) as error:  # ValueError: bytes that are not UTF-8
-        return None, [Difference("invalid-schema", name, str(error))]
 
 
 def read_documents(folder: Path) -> tuple[list[dict[str, Any]], list[Difference]]:

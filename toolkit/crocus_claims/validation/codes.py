@@ -73,3 +73,27 @@ CODES: dict[str, Code] = {code.code: code for code in _TABLE}
 
 def severity(code: str) -> Severity:
     return CODES[code].severity
+
+
+# ---------------------------------------------------------------------------------------------
+# The codes of the commands that grow the dataset: `corpus add`, `annotations import` (and
+# `ls pull --pass`), `adjudicate`. They are errors (exit 1) unless a command says otherwise; the
+# README's second table of codes is checked against this one.
+
+
+@dataclass(frozen=True)
+class CommandCode:
+    code: str
+    command: str
+    summary: str
+
+
+_LOOP_TABLE = (
+    # annotations import, ls pull --pass
+    CommandCode("several-records-per-document", "annotations import", "A pass holds one record per document; the input has two for one doc_id."),
+    CommandCode("pass-exists", "annotations import", "The pass already has a different authored file for a document (`--replace` replaces it)."),
+    CommandCode("invalid-pass-name", "annotations import", "A pass name that is not a folder name of letters, digits, `.`, `_` and `-`."),
+    CommandCode("round-trip-mismatch", "annotations import", "An authored file would not build back into the record's exact bytes (a bug: report it)."),
+)
+
+LOOP_CODES: dict[str, CommandCode] = {code.code: code for code in _LOOP_TABLE}

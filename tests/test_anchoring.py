@@ -1,0 +1,215 @@
+"""`annotations import`: records become quote-anchored authored files that build back byte for byte.
+
+Records are drawn from the schema (tests/strategies.py) on texts full of repeated phrases, emoji,
+combining marks and newlines, so that quotes need context to be unique.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from crocus_claims import anchoring, authoring, resources
+from crocus_claims.cli import cli
+from crocus_claims.corpus import load_corpus, text_document
+from crocus_claims.records import derived_relation_id, record_types
+from crocus_claims.schema import load_schema
+from crocus_claims.validation.codes import LOOP_CODES
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import records
+
+SCHEMA = load_schema()
+GOLD = resources.annotations_dir() / "gold"
+REPEATED = ("at least 140", "140", "IS", "IS-K", "said", "Crocus", "😀", "👩‍👩‍👧", "e\u0301", "n\u0303",
+            "\n", "\n\n", "Russia", "Russian", "\u2028", "\x85", " ")
+
+
+def repeated_texts() -> st.SearchStrategy[str]:
+    """Texts made of a few phrases repeated many times: most quotes occur more than once."""
+    return st.lists(st.sampled_from(REPEATED), min_size=1, max_size=40).map(" ".join)
+
+
+def authorable(record: dict[str, Any]) -> dict[str, Any]:
+    """Only spans a quote can select (none cuts a letter from its combining mark), and their relations."""
+    text = record["text"]
+    spans = [s for s in record["spans"] if not authoring.splits_character(text, s["start"], s["end"])]
+    kept = {s["id"] for s in spans}
+    return {**record, "spans": spans,
+            "relations": [r for r in record["relations"] if r["head"] in kept and r["tail"] in kept]}
+
+
+def canonical(record: dict[str, Any]) -> bytes:
+    types = record_types(SCHEMA)
+    return types.encode(types.convert({k: v for k, v in record.items() if k != "text"})) + b"\n"
+
+
+def context_length(span: dict[str, Any]) -> int:
+    return len(span.get("prefix", "")) + len(span.get("suffix", ""))
+
+
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(records(text=repeated_texts()), records()))
+def test_imported_records_build_back_to_the_same_bytes(tmp_path_factory: Any, record: dict[str, Any]) -> None:
+    record = authorable(record)
+    root = tmp_path_factory.mktemp("annotations")
+    corpus = {record["doc_id"]: text_document(record["doc_id"], record["text"])}
+    result = anchoring.anchor_records([record], "alice", root=root, corpus=corpus)
+    assert result.problems == []
+    anchoring.write_anchored(result)
+    built = authoring.build(root, ["alice"], corpus=corpus)
+    assert built.problems == []
+    assert list(built.outputs.values()) == [canonical(record)]
+
+
+@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(repeated_texts(), st.data())
+def test_the_selector_is_the_shortest_that_selects_the_span(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, min(len(text), start + 15)))
+    assume(not authoring.splits_character(text, start, end))
+    selector = anchoring.selector_for(text, start, end)
+    assert authoring.locate_quote(text, **selector) == (start, end)
+    chosen = context_length(selector)
+    for p in range(0, min(start, chosen) + 1):
+        for s in range(0, min(len(text) - end, chosen - p) + 1):
+            if p + s >= chosen:
+                continue
+            try:
+                located = authoring.locate_quote(text, text[start:end], text[start - p:start] or None,
+                                                 text[end:end + s] or None)
+            except authoring.QuoteError:
+                continue
+            assert located != (start, end), f"a shorter context selects it: prefix {p}, suffix {s}"
+
+
+def test_relation_ids_are_written_only_when_they_differ_from_the_rule() -> None:
+    text = "Moscow said Kyiv did it"
+    actor = next(label for label in SCHEMA.labels if label.name == "ACTOR")
+    attributes = {"actor": "RUSSIA_GOVERNMENT"}
+    spans = [{"id": "a", "label": actor.name, "start": 0, "end": 6, "text": "Moscow", "attributes": attributes},
+             {"id": "b", "label": actor.name, "start": 12, "end": 16, "text": "Kyiv", "attributes": attributes}]
+    relation = SCHEMA.relations[0].name
+    record = {"doc_id": "d", "annotator": "x", "schema_version": SCHEMA.version, "spans": spans, "text_sha256": "",
+              "relations": [{"id": derived_relation_id(relation, "a", "b"), "type": relation, "head": "a", "tail": "b"},
+                            {"id": "mine", "type": relation, "head": "b", "tail": "a"}]}
+    data = anchoring.authored_data(record, text)
+    assert [set(r) for r in data["relations"]] == [{"type", "head", "tail"}, {"type", "head", "tail", "id"}]
+
+
+def test_the_gold_imports_into_a_pass_whose_records_are_the_gold_bytes(tmp_path: Path) -> None:
+    source = tmp_path / "gold.jsonl"
+    source.write_bytes(b"".join(path.read_bytes() for path in sorted(GOLD.glob("*.jsonl"))))
+    root = tmp_path / "annotations"
+    result = CliRunner().invoke(cli, ["annotations", "import", str(source), "--pass", "copy", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    for path in sorted(GOLD.glob("*.jsonl")):
+        assert (root / "copy" / path.name).read_bytes() == path.read_bytes()
+    check = CliRunner().invoke(cli, ["annotations", "build", "--check", "--root", str(root)])
+    assert check.exit_code == 0, check.output
+    again = CliRunner().invoke(cli, ["annotations", "import", str(source), "--pass", "copy", "--root", str(root)])
+    assert again.exit_code == 0, again.output  # the same records again: nothing differs, nothing refused
+
+
+# --- every mistake: its code, a non-zero exit, nothing written --------------------------------------
+
+
+def gold_record(doc_index: int = 0) -> dict[str, Any]:
+    path = sorted(GOLD.glob("*.jsonl"))[doc_index]
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_jsonl(path: Path, *records: dict[str, Any]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _two_annotators(tmp_path: Path) -> list[str]:
+    first = gold_record()
+    second = {**first, "annotator": "someone-else"}
+    return [str(write_jsonl(tmp_path / "in.jsonl", first, second)), "--pass", "p"]
+
+
+def _pass_exists(tmp_path: Path) -> list[str]:
+    record = gold_record()
+    doc_id = record["doc_id"]
+    existing = tmp_path / "annotations" / "authored" / "p" / f"{doc_id}.yaml"
+    existing.parent.mkdir(parents=True)
+    existing.write_text("# hand-written, must survive\n", encoding="utf-8")
+    return [str(write_jsonl(tmp_path / "in.jsonl", record)), "--pass", "p"]
+
+
+def _bad_pass_name(tmp_path: Path) -> list[str]:
+    return [str(write_jsonl(tmp_path / "in.jsonl", gold_record())), "--pass", "../escape"]
+
+
+def _round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    real = anchoring.dump_authored
+    monkeypatch.setattr(anchoring, "dump_authored", lambda data, comment=None: real(data, comment).replace(
+        "quote: ", "quote: x", 1))
+    return [str(write_jsonl(tmp_path / "in.jsonl", gold_record())), "--pass", "p"]
+
+
+CASES = {
+    "several-records-per-document": _two_annotators,
+    "pass-exists": _pass_exists,
+    "invalid-pass-name": _bad_pass_name,
+    "round-trip-mismatch": _round_trip,
+}
+
+
+def test_every_import_code_has_a_case() -> None:
+    assert {c.code for c in LOOP_CODES.values() if c.command == "annotations import"} == set(CASES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_mistake_is_refused_with_its_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    make = CASES[code]
+    args = make(tmp_path, monkeypatch) if code == "round-trip-mismatch" else make(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    result = CliRunner().invoke(cli, ["annotations", "import", *args, "--root", str(tmp_path / "annotations"),
+                                      "--format", "json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["code"] for f in findings} == {code}
+    assert all(f["file"] and f["doc_id"] for f in findings if code != "invalid-pass-name")
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_a_span_that_cuts_a_character_is_refused_with_its_place(tmp_path: Path) -> None:
+    text = "Cafe\u0301 Crocus"
+    actor = {"actor": "RUSSIA_GOVERNMENT"}
+    document = text_document("d", text)
+    record = {"doc_id": "d", "annotator": "x", "schema_version": SCHEMA.version, "relations": [],
+              "text_sha256": document.text_sha256,
+              "spans": [{"id": "s1", "label": "ACTOR", "start": 0, "end": 4, "text": "Cafe", "attributes": actor}]}
+    result = anchoring.anchor_records([record], "p", root=tmp_path, corpus={"d": document},
+                                      source="in.jsonl")
+    [problem] = result.problems
+    assert (problem.code, problem.file, problem.line, problem.doc_id, problem.span_id) == (
+        "quote-splits-character", "in.jsonl", 1, "d", "s1")
+
+
+def test_invalid_records_are_refused_before_anything_is_anchored(tmp_path: Path) -> None:
+    record = {**gold_record(), "text_sha256": "0" * 64}
+    result = CliRunner().invoke(cli, ["annotations", "import", str(write_jsonl(tmp_path / "in.jsonl", record)),
+                                      "--pass", "p", "--root", str(tmp_path / "annotations")])
+    assert result.exit_code == 2
+    assert "text-hash-mismatch" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "annotations").exists()
+
+
+def test_the_corpus_is_the_default_for_unknown_documents() -> None:
+    assert set(load_corpus()) >= {gold_record(i)["doc_id"] for i in range(len(list(GOLD.glob("*.jsonl"))))}
+
+
+def test_readme_documents_every_loop_code_in_its_table() -> None:
+    import re
+
+    readme = (resources.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {code: command for code, command in re.findall(r"^\| `([a-z-]+)` \| ([a-z -]+) \| ", readme, re.MULTILINE)
+            if command not in ("error", "warning")}  # the validator's table has a severity there
+    assert rows == {code.code: code.command for code in LOOP_CODES.values()}
