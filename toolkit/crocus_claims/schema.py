@@ -52,6 +52,9 @@ class RegistryEntry(_Model):
     name: str
     description: str | None = None
     parent: str | None = None
+    # The names the entry is known by in text ("Moscow", "the Kremlin"), as written; the
+    # pre-annotator matches them (prelabel/mentions.py). `name` is a display name, not matched.
+    aliases: tuple[str, ...] = ()
 
 
 class Registry(_Model):
@@ -276,6 +279,24 @@ def _registry_problems(registry: Registry, loc: Loc) -> Iterator[tuple[Loc, str]
             yield (*loc, "entries", index, "parent"), f"unknown parent {entry.parent!r}"
         if entry.parent == entry.id:
             yield (*loc, "entries", index, "parent"), "an entry cannot be its own parent"
+    yield from _alias_problems(registry, loc)
+
+
+def _alias_problems(registry: Registry, loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """Aliases are trimmed, non-empty, on one line, and name one entry only (compared casefolded)."""
+    owner: dict[str, str] = {}
+    for index, entry in enumerate(registry.entries):
+        for a_index, alias in enumerate(entry.aliases):
+            where = (*loc, "entries", index, "aliases", a_index)
+            if not alias.strip() or alias != alias.strip() or "\n" in alias or "  " in alias:
+                yield where, f"alias {alias!r} must be non-empty, trimmed, on one line, single-spaced"
+                continue
+            key = alias.casefold()
+            if key in owner:
+                other = owner[key]
+                yield where, (f"alias {alias!r} is listed twice for {other!r}" if other == entry.id
+                              else f"alias {alias!r} is also an alias of {other!r}")
+            owner.setdefault(key, entry.id)
 
 
 def _attribute_problems(schema: Schema, attribute: Attribute, loc: Loc) -> Iterator[tuple[Loc, str]]:

@@ -26,6 +26,7 @@ COMMANDS = {
     "agreement": "crocus_claims.cli.agreement:agreement",
     "stats": "crocus_claims.cli.stats:stats",
     "release": "crocus_claims.cli.release:release",
+    "prelabel": "crocus_claims.cli.prelabel:prelabel",
 }
 
 

@@ -1,0 +1,88 @@
+"""Mentions of registry entries (actors, outlets, incidents), found by the aliases the schema lists.
+
+Matching rules:
+- an alias matches as written, code point by code point, except that its first letter may change
+  case ("the Kremlin" matches "The Kremlin" at a sentence start) unless its first word is all
+  capitals ("IS" never matches "is"); apostrophes ' ’ ʼ are one character for matching;
+- only whole words: a match never starts or ends inside a word ("Russia" is not in "Russian");
+- the longest match wins, then the earliest; matches of one registry never overlap;
+- a directly following parenthesised abbreviation that is itself an alias of the same entry
+  joins the mention ("the Islamic State (IS)"), as GUIDELINES.md §3 draws ACTOR boundaries.
+An entry's `name` is a display name ("Russian state"), not a surface form: only aliases match.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from crocus_claims.schema import Registry, Schema
+
+APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
+ABBREVIATION = re.compile(r" \(([^()\n]{1,30})\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A registry entry named at start..end (code points, end-exclusive)."""
+
+    start: int
+    end: int
+    registry: str
+    entry: str
+    exact_case: bool  # matched as written, without changing the first letter's case
+
+
+def _alias_pattern(alias: str) -> str:
+    text = re.escape(alias.translate(APOSTROPHES))
+    first_word = alias.split()[0]
+    if alias[0].isalpha() and not first_word.isupper():
+        text = f"[{re.escape(alias[0].upper())}{re.escape(alias[0].lower())}]" + re.escape(alias[1:].translate(APOSTROPHES))
+    return rf"(?<!\w){text}(?!\w)"
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(registry: Registry) -> tuple[tuple[re.Pattern[str], str, str], ...]:
+    return tuple((re.compile(_alias_pattern(alias)), alias, entry.id)
+                 for entry in registry.entries for alias in entry.aliases)
+
+
+def _candidates(text: str, registry: Registry) -> Iterator[tuple[int, int, str, bool]]:
+    for pattern, alias, entry in _compiled(registry):
+        for match in pattern.finditer(text):
+            yield match.start(), match.end(), entry, match.group()[0] == alias[0]
+
+
+def find_mentions(text: str, registry: Registry) -> list[Mention]:
+    """Every mention of an entry of `registry` in `text`, in text order, none overlapping."""
+    folded = text.translate(APOSTROPHES)
+    chosen: list[tuple[int, int, str, bool]] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, entry, exact in sorted(_candidates(folded, registry), key=lambda c: (c[0] - c[1], c[0])):
+        if all(end <= s or start >= e for s, e in taken):
+            chosen.append((start, end, entry, exact))
+            taken.append((start, end))
+    aliases = {entry.id: set(entry.aliases) for entry in registry.entries}
+    mentions: list[Mention] = []
+    absorbed_until = -1
+    for start, end, entry, exact in sorted(chosen):
+        if start < absorbed_until:
+            continue  # the abbreviation inside the parentheses of the mention before
+        abbreviation = ABBREVIATION.match(folded, end)
+        if abbreviation and abbreviation.group(1) in aliases[entry]:
+            end = absorbed_until = abbreviation.end()
+        mentions.append(Mention(start, end, registry.name, entry, exact))
+    return mentions
+
+
+def mention_registries(schema: Schema) -> dict[str, str]:
+    """Label -> registry, for every label whose only attribute is an entry of a registry (ACTOR,
+    MEDIA_OUTLET): the labels whose spans are mentions."""
+    result = {}
+    for label in schema.labels:
+        attributes = schema.label_attributes(label.name)
+        if len(attributes) == 1 and attributes[0].registry is not None:
+            result[label.name] = attributes[0].registry
+    return result
