@@ -63,6 +63,19 @@ def prediction_records(path: Path | None, schema: Schema) -> list[Any]:
         refuse(error)
 
 
+def prelabel_predictions(enabled: bool, schema: Schema) -> list[tuple[dict[str, Any], float]]:
+    """(record, score) of every corpus document's pre-annotation, when asked for."""
+    if not enabled:
+        return []
+    from crocus_claims.prelabel import MissingExtra, prelabel_text
+
+    try:
+        proposals = [prelabel_text(d.text, d.doc_id, schema) for d in load_corpus().values()]
+    except MissingExtra as error:
+        raise LabelStudioError(error.code, str(error)) from None
+    return [(proposal.record, proposal.score) for proposal in proposals]
+
+
 def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
                      drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
     """Convert and report; unless something was lost (and loss is not allowed), write the records to
@@ -96,6 +109,9 @@ PREDICTIONS = click.option("--predictions", type=click.Path(exists=True, path_ty
                            help="Annotation records (a JSONL file or a folder of them) to offer as predictions.")
 MODEL_VERSION = click.option("--model-version", default="records", show_default=True,
                              help="Prediction model_version prefix (the annotator is appended).")
+PRELABEL = click.option("--prelabel", is_flag=True,
+                        help="Also offer pre-annotations (as `crocus-claims prelabel` makes them) as predictions "
+                             "of model_version prelabel-<version>, with a score; pre-filled in the editor.")
 TITLE = click.option("--title", default=DEFAULT_TITLE, show_default=True, help="Label Studio project title.")
 IMPORT_OPTIONS = (
     click.option("--allow-loss", is_flag=True, help="Write the records even if something was not converted."),
@@ -131,12 +147,15 @@ def config_command(output: str, schema: Schema) -> None:
 @schema_option
 @PREDICTIONS
 @MODEL_VERSION
+@PRELABEL
 @handled
-def tasks_command(output: str, schema: Schema, predictions: Path | None, model_version: str) -> None:
+def tasks_command(output: str, schema: Schema, predictions: Path | None, model_version: str,
+                  prelabel: bool) -> None:
     """Write Label Studio import tasks for the corpus (JSON), with records as predictions."""
     from crocus_claims.labelstudio.tasks import build_tasks
 
-    tasks = build_tasks(load_corpus(), schema, prediction_records(predictions, schema), model_version)
+    tasks = build_tasks(load_corpus(), schema, prediction_records(predictions, schema), model_version,
+                        prelabel_predictions(prelabel, schema))
     write_text(json.dumps(tasks, ensure_ascii=False, indent=1) + "\n", output)
 
 
@@ -162,13 +181,21 @@ def import_command(export: Path, output: Path, schema: Schema, allow_loss: bool,
 @schema_option
 @PREDICTIONS
 @MODEL_VERSION
+@PRELABEL
 @handled
-def push_command(title: str, schema: Schema, predictions: Path | None, model_version: str) -> None:
-    """Create or update the project at $LABEL_STUDIO_URL (token: $LABEL_STUDIO_API_KEY)."""
+def push_command(title: str, schema: Schema, predictions: Path | None, model_version: str, prelabel: bool) -> None:
+    """Create or update the project at $LABEL_STUDIO_URL (token: $LABEL_STUDIO_API_KEY).
+
+    With --prelabel, the pre-annotations become the project's model_version: the predictions the
+    editor pre-fills."""
+    from crocus_claims.prelabel import annotator_name
+
     records = prediction_records(predictions, schema)
+    scored = prelabel_predictions(prelabel, schema)
     client = sdk_client()
     result = client.push(client.connect(), schema=schema, corpus=load_corpus(), records=records,
-                         model_version=model_version, title=title)
+                         model_version=model_version, title=title, scored=scored,
+                         prefill=annotator_name() if prelabel else None)
     click.echo(f"project {result.project_id} ({'created' if result.created else 'updated'}): "
                f"{result.tasks_added} tasks added, {result.tasks_kept} already there, "
                f"{result.predictions_added} predictions added"

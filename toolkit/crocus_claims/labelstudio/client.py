@@ -81,10 +81,13 @@ def find_project(client: LabelStudio, title: str) -> Any | None:
 @server_errors
 def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
          records: Iterable[Any] = (), model_version: str = "records", title: str = DEFAULT_TITLE,
-         folder: SchemaFolder | None = None) -> PushResult:
+         folder: SchemaFolder | None = None, scored: Iterable[tuple[Any, float]] = (),
+         prefill: str | None = None) -> PushResult:
     """Create the project (or update the one with this title): config, then the tasks it lacks,
     keyed by doc_id, then the predictions each task lacks, keyed by model_version. A project made
-    with another schema version of `folder` (default: schema/) is refused: `ls migrate` upgrades it."""
+    with another schema version of `folder` (default: schema/) is refused: `ls migrate` upgrades it.
+    `scored` are (record, score) pre-annotations (see build_tasks); `prefill` makes that
+    model_version the project's, the one whose predictions the editor shows."""
     config = build_config(schema)
     project = find_project(client, title)
     created = project is None
@@ -96,7 +99,7 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
         client.projects.update(id=project.id, label_config=config)
         config_updated = True
     existing = {task.data.get("doc_id"): task for task in client.tasks.list(project=project.id, fields="all")}
-    tasks = build_tasks(corpus, schema, records, model_version)
+    tasks = build_tasks(corpus, schema, records, model_version, scored)
     new = [task for task in tasks if task["data"]["doc_id"] not in existing]
     if new:
         client.projects.import_tasks(id=project.id, request=new, return_task_ids=True)
@@ -108,9 +111,12 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
         have = {p.model_version for p in client.predictions.list(task=old.id)}
         for prediction in task.get("predictions", []):
             if prediction["model_version"] not in have:
+                extra = {"score": prediction["score"]} if "score" in prediction else {}
                 client.predictions.create(task=old.id, result=prediction["result"],
-                                          model_version=prediction["model_version"])
+                                          model_version=prediction["model_version"], **extra)
                 predictions_added += 1
+    if prefill is not None and project.model_version != prefill:
+        client.projects.update(id=project.id, model_version=prefill)
     return PushResult(project.id, created, config_updated, len(new), len(tasks) - len(new), predictions_added)
 
 

@@ -54,9 +54,15 @@ def result_items(record: Any, schema: Schema) -> list[dict[str, Any]]:
     return items
 
 
-def prediction_for(record: Any, schema: Schema, model_version: str) -> dict[str, Any]:
+def prediction_for(record: Any, schema: Schema, model_version: str, score: float | None = None) -> dict[str, Any]:
+    """The record as a prediction of `model_version`:annotator, or of exactly the annotator when
+    `model_version` is None (pre-annotations: `prelabel-<version>`); `score` in [0, 1] if given."""
     data = record if isinstance(record, dict) else to_builtins(record)
-    return {"model_version": f"{model_version}:{data['annotator']}", "result": result_items(data, schema)}
+    version = data["annotator"] if model_version is None else f"{model_version}:{data['annotator']}"
+    prediction: dict[str, Any] = {"model_version": version, "result": result_items(data, schema)}
+    if score is not None:
+        prediction["score"] = score
+    return prediction
 
 
 class RecordMismatch(ValueError):
@@ -64,10 +70,18 @@ class RecordMismatch(ValueError):
 
 
 def build_tasks(corpus: Mapping[str, CorpusDocument], schema: Schema, records: Iterable[Any] = (),
-                model_version: str = "records") -> list[dict[str, Any]]:
-    """One task per document, with each record of that document as a prediction."""
+                model_version: str = "records", scored: Iterable[tuple[Any, float]] = ()) -> list[dict[str, Any]]:
+    """One task per document, with each record of that document as a prediction.
+
+    `scored` are (record, score) pairs of a model, pre-annotations: each becomes a prediction whose
+    model_version is its annotator, with its score, placed after the records' predictions. Label
+    Studio pre-fills the editor only with the predictions of the project's model_version, which an
+    import sets, when unset, to the last prediction imported: so these are the ones shown.
+    """
     tasks = {doc_id: task_for(document, schema) for doc_id, document in sorted(corpus.items())}
-    for record in records:
+    predictions = [(record, model_version, None) for record in records]
+    predictions += [(record, None, score) for record, score in scored]
+    for record, version, score in predictions:
         data = record if isinstance(record, dict) else to_builtins(record)
         document = corpus.get(data["doc_id"])
         if document is None:
@@ -75,5 +89,5 @@ def build_tasks(corpus: Mapping[str, CorpusDocument], schema: Schema, records: I
         if data["text_sha256"] != document.text_sha256:
             raise RecordMismatch(f"record of {data['doc_id']!r} by {data['annotator']!r}: "
                                  "text_sha256 differs from the corpus text (annotated on another version)")
-        tasks[data["doc_id"]].setdefault("predictions", []).append(prediction_for(data, schema, model_version))
+        tasks[data["doc_id"]].setdefault("predictions", []).append(prediction_for(data, schema, version, score))
     return list(tasks.values())
