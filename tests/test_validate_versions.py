@@ -125,3 +125,33 @@ def test_cli_checks_each_record_against_its_version_unless_told(folder: SchemaFo
     missing = run(folder, monkeypatch, "--schema-version", "3.0.0", str(path))
     assert missing.exit_code == 2 and "no schema 3.0.0" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_migrate_checks_older_records_as_they_would_be_after_migration(folder: SchemaFolder) -> None:
+    schema = folder.load("2.0.0")
+    old = record("1.0.0", as_of="2024-03-23")  # dropped by the made-up migration: a loss to report
+    clean = record("1.1.0", "bob")
+    newer = record("2.0.0", "carol")
+    lines = [json.dumps(item) for item in (old, clean, newer)]
+    plain = list(validate_lines(lines, schema=schema, corpus={DOC.doc_id: DOC}, schemas=folder))
+    assert [(f.line, f.code) for f in plain] == [(1, "incompatible-schema-version"), (2, "incompatible-schema-version")]
+    migrated = list(validate_lines(lines, schema=schema, corpus={DOC.doc_id: DOC}, schemas=folder, migrate=True))
+    assert [(f.line, f.code, f.span_id) for f in migrated] == [(1, "migration-loses-data", "f1")]
+    assert "as_of" in migrated[0].message and "at least 140" in migrated[0].message
+
+
+def test_migrate_without_a_migration_file_says_which_is_missing(folder: SchemaFolder, tmp_path: Path) -> None:
+    bare = made_up_folder(tmp_path / "bare", migrations=False)
+    findings = list(validate_lines([json.dumps(record("1.0.0"))], schema=bare.load("2.0.0"),
+                                   corpus={DOC.doc_id: DOC}, schemas=bare, migrate=True))
+    assert [f.code for f in findings] == ["missing-migration"]
+    assert "no migration from 1.0.0 to 1.1.0" in findings[0].message
+
+
+def test_cli_migrate_needs_a_version_to_migrate_to(folder: SchemaFolder, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(record("1.0.0")) + "\n", encoding="utf-8")
+    assert run(folder, monkeypatch, "--migrate", str(path)).exit_code == 2
+    result = run(folder, monkeypatch, "--schema-version", "2.0.0", "--migrate", str(path))
+    assert result.exit_code == 0, result.output

@@ -134,3 +134,70 @@ def import_passes(records: list, prefix: str | None, root: Path | None, replace:
     except authoring.WriteError as error:
         exit_with_findings([authoring.Problem(error.code, str(error), authoring.display_path(error.path))],
                            output_format)
+
+
+@annotations.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "target", required=True, metavar="X.Y.Z", help="The schema version to migrate to.")
+@click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="YAML answers to the migration's questions, by doc_id and span id (who and why).")
+@click.option("--allow-loss", is_flag=True, help="Write even though the migration drops data (reported).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, help="human: one line per change; json: one document for machines.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the JSON impact report to this file.")
+def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, allow_loss: bool, dry_run: bool,
+            output_format: str, report_path: Path | None) -> None:
+    """Upgrade JSONL records and authored YAML files in PATHS to schema version --to.
+
+    Every span, attribute and relation changed, every span awaiting a decision (with its text)
+    and every loss is reported. Nothing is written while a question is open or data would be lost,
+    unless --decisions answers and --allow-loss accepts; files already at the version are left as
+    they are. Exit status: 0 done, 1 refused (findings), 2 usage error or unreadable input.
+    """
+    from crocus_claims.cli.common import dump_json
+    from crocus_claims.migration import files as migration_files
+    from crocus_claims.schema import available_versions
+
+    if target not in available_versions():
+        raise click.BadParameter(f"no schema {target} (known: {', '.join(available_versions())})",
+                                 param_hint="--to")
+    decisions, decision_findings = None, []
+    if decisions_path is not None:
+        decisions, decision_findings = migration_files.read_decisions(decisions_path)
+    plan = migration_files.plan_migration(list(paths), target, decisions=decisions,
+                                          decisions_source=str(decisions_path) if decisions_path else None)
+    plan.findings = decision_findings + plan.findings
+    blocking = plan.blocking(allow_loss)
+    try:
+        written = [] if blocking or dry_run else migration_files.write_plan(plan)
+    except authoring.WriteError as error:
+        click.echo(str(authoring.Problem(error.code, f"{error}; the files before it are migrated, run again",
+                                         str(error.path))), err=True)
+        sys.exit(1)
+    document = migration_files.report_json(plan, written=written, allow_loss=allow_loss)
+    if report_path is not None:
+        dump_json(document, report_path)
+    if output_format == "json":
+        click.echo(dump_json(document).rstrip("\n"))
+    else:
+        for file_plan, line, impact in plan.impacts():
+            if not impact.blocking:
+                click.echo(migration_files.impact_line(file_plan, line, impact))
+        for finding in plan.all_findings():
+            click.echo(str(finding), err=True)
+        click.echo(_migrate_summary(document, dry_run), err=bool(blocking))
+    unreadable = any(f.code == "unreadable-file" for f in plan.all_findings())
+    sys.exit(2 if unreadable else 1 if blocking else 0)
+
+
+def _migrate_summary(document: dict, dry_run: bool) -> str:
+    summary = document["summary"]
+    counts = ", ".join(f"{n} {kind}" for kind, n in summary["impacts"].items()) or "no changes"
+    scope = f"{summary['migrated']} of {summary['records']} record(s) in {summary['files']} file(s) to {document['target']}"
+    if document["refused"]:
+        return f"refused: nothing written ({counts}; {summary['findings']} finding(s)); {scope}"
+    if dry_run:
+        return f"dry run: would migrate {scope} ({counts}); nothing written"
+    return f"migrated {scope} ({counts}); {len(document['written'])} file(s) written"

@@ -20,8 +20,11 @@ from crocus_claims.validation.report import json_document, summary_line
               help="Processes for large files (default: the cores this process may use).")
 @click.option("--list-codes", is_flag=True, help="Print the table of finding codes and exit.")
 @pinned_schema_option
+@click.option("--migrate", is_flag=True,
+              help="With --schema-version: check records of older versions as they are after migrating them "
+                   "(schema/migrations/), in memory.")
 def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_codes: bool,
-             pinned_schema: Schema | None) -> None:
+             pinned_schema: Schema | None, migrate: bool) -> None:
     """Validate annotation records in PATHS (.jsonl files, or folders searched for them).
 
     Each record is checked against the schema version it names; with --schema-version, against
@@ -35,8 +38,10 @@ def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_
         return
     if not paths:
         raise click.UsageError("give at least one file or folder of .jsonl records")
+    if migrate and pinned_schema is None:
+        raise click.UsageError("--migrate needs --schema-version: the version to migrate to")
     report = Report()
-    findings = iter_findings(paths, report, schema=pinned_schema, jobs=jobs)
+    findings = iter_findings(paths, report, schema=pinned_schema, jobs=jobs, migrate=migrate)
     if output_format == "json":
         report.findings.extend(findings)
         click.echo(json_document(report))

@@ -8,6 +8,7 @@ here reads or writes files, so `annotations migrate`, `validate --migrate` and `
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -72,8 +73,9 @@ class Impact:
         return self.kind in BLOCKING
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["answers"] = list(self.answers) if self.answers is not None else None
+        """JSON data: dates (read from YAML) as ISO strings, answers as a list."""
+        data = {key: _plain(value) for key, value in asdict(self).items()}
+        data["answers"] = [_plain(a) for a in self.answers] if self.answers is not None else None
         return data
 
     def finding(self, file: str | None = None, line: int | None = None) -> Finding:
@@ -147,7 +149,7 @@ class _Run:
             kind, self.migration.name, self.op, message,
             doc_id=_text(self.record.get("doc_id")), annotator=_text(self.record.get("annotator")),
             span_id=_text(span.get("id")) if span is not None else None,
-            relation_id=_relation_id(relation) if relation is not None else None,
+            relation_id=relation_key(relation) if relation is not None else None,
             path=span_path + path, text=_span_text(span) if span is not None else None, **extra))
 
     def attributes(self) -> Iterable[tuple[int, Any, MutableMapping[str, Any]]]:
@@ -160,6 +162,10 @@ class _Run:
         return {span.get("id"): span.get("label") for span in self.spans if isinstance(span, Mapping)}
 
 
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
@@ -168,7 +174,8 @@ def _span_text(span: Any) -> str | None:
     return _text(span.get("text")) or _text(span.get("quote")) if isinstance(span, Mapping) else None
 
 
-def _relation_id(relation: Any) -> str | None:
+def relation_key(relation: Any) -> str | None:
+    """A relation's id: its own, or the one `annotations build` derives from type, head and tail."""
     if not isinstance(relation, Mapping):
         return None
     if isinstance(relation.get("id"), str):

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from crocus_claims.corpus import CorpusDocument, load_corpus
-from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder
+from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.findings import Finding
 
@@ -72,6 +72,13 @@ class VersionedContext(semantic.Context):
     folder: SchemaFolder = field(default_factory=default_folder)
     pinned: bool = False
     siblings: dict[str, VersionedContext | None] = field(default_factory=dict)
+    migrate: bool = False  # pinned only: records of older versions are migrated in memory first
+    chains: dict[str, Any] = field(default_factory=dict)  # version -> its migrations, or the error
+
+    def migrates(self, version: Any) -> bool:
+        """Whether a record naming `version` is migrated to this context's version before the checks."""
+        return (self.migrate and isinstance(version, str) and version != self.schema.version
+                and version in self.known_versions and parse_version(version) < self.schema.version_tuple)
 
     @functools.cached_property
     def known_versions(self) -> frozenset[str]:
@@ -96,14 +103,17 @@ class VersionedContext(semantic.Context):
 
 
 def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocument] | None = None, *,
-                 schemas: SchemaFolder | None = None) -> VersionedContext:
+                 schemas: SchemaFolder | None = None, migrate: bool = False) -> VersionedContext:
     """The context of a run: pinned to `schema` when given, else each record's own version.
 
-    `schemas` is the folder of schema files (default: the project's schema/).
+    `schemas` is the folder of schema files (default: the project's schema/); `migrate` (with a
+    pinned schema) migrates records of older versions to it in memory before checking them.
     """
     folder = schemas or default_folder()
+    if migrate and schema is None:
+        raise ValueError("migrating needs a schema version to migrate to")
     return VersionedContext(schema or folder.load(), load_corpus() if corpus is None else corpus,
-                            folder=folder, pinned=schema is not None)
+                            folder=folder, pinned=schema is not None, migrate=migrate)
 
 
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
@@ -115,26 +125,56 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
     try:
         record = ctx.types.decode(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
-        other = _context_of_line(line, ctx)
+        version = _version_of_line(line, ctx)
+        if isinstance(ctx, VersionedContext) and ctx.migrates(version):
+            return _check_migrated(line, ctx, version)
+        other = ctx.context_for(version) if isinstance(ctx, VersionedContext) else None
         if other is not None:
             return check_line(line, other)
         return structural.check_line(line, ctx)
     if record.schema_version != ctx.schema.version and isinstance(ctx, VersionedContext):
+        if ctx.migrates(record.schema_version):
+            return _check_migrated(line, ctx, record.schema_version)
         other = ctx.context_for(record.schema_version)
         if other is not None:
             return check_line(line, other)
     return semantic.check_record(record, ctx), (record.doc_id, record.annotator)
 
 
-def _context_of_line(line: bytes, ctx: semantic.Context) -> VersionedContext | None:
-    """For a line that did not decode: the context of the version it names, if not `ctx` itself."""
-    if not isinstance(ctx, VersionedContext) or ctx.pinned:
+def _version_of_line(line: bytes, ctx: semantic.Context) -> Any:
+    """For a line that did not decode: the version it names, when another context might check it."""
+    if not isinstance(ctx, VersionedContext) or (ctx.pinned and not ctx.migrate):
         return None
     try:
-        version = _peek_version(line).schema_version
+        return _peek_version(line).schema_version
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    return ctx.context_for(version)
+
+
+def _check_migrated(line: bytes, ctx: VersionedContext, version: str) -> tuple[list[Finding], tuple[str, str] | None]:
+    """Check a record of an older version as it is after migrating it to `ctx`'s version.
+
+    A question the migration leaves open, or data it loses, is a finding too: the record cannot
+    be read as the new version without someone's decision.
+    """
+    from crocus_claims.migration import MigrationError, migrate_record, migration_path
+
+    if version not in ctx.chains:
+        try:
+            ctx.chains[version] = migration_path(version, ctx.schema.version, ctx.folder)
+        except MigrationError as error:
+            ctx.chains[version] = error
+    chain = ctx.chains[version]
+    if isinstance(chain, MigrationError):
+        return [Finding("missing-migration", f"schema {version} cannot be migrated to {ctx.schema.version}: "
+                        + "; ".join(message for _, _, message in chain.problems), path="schema_version")], None
+    try:
+        data = msgspec.json.decode(line)
+        migrated, impacts = migrate_record(data, chain)
+    except (msgspec.DecodeError, AttributeError, TypeError, ValueError):
+        return structural.check_line(line, ctx)  # not a record a migration can read: say what is wrong
+    findings, key = check_line(msgspec.json.encode(migrated), ctx)
+    return [impact.finding() for impact in impacts if impact.blocking] + findings, key
 
 
 class _Lines:
@@ -199,13 +239,13 @@ def _as_bytes(line: bytes | str) -> bytes:
 
 def validate_lines(lines: Iterable[bytes | str], *, file: str | None = None, schema: Schema | None = None,
                    corpus: Mapping[str, CorpusDocument] | None = None,
-                   schemas: SchemaFolder | None = None) -> Iterator[Finding]:
+                   schemas: SchemaFolder | None = None, migrate: bool = False) -> Iterator[Finding]:
     """Findings of JSONL lines (numbered from 1), as they are found.
 
     Each record is checked against the schema version it names, or against `schema` when given
     (see VersionedContext); `schemas` is the folder of schema files (default: schema/).
     """
-    checker = _Lines(make_context(schema, corpus, schemas=schemas), file)
+    checker = _Lines(make_context(schema, corpus, schemas=schemas, migrate=migrate), file)
     for number, line in enumerate(lines, 1):
         yield from checker.check(number, _as_bytes(line))
 
@@ -306,14 +346,14 @@ def default_jobs() -> int:
 
 def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema | None = None,
                   corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None,
-                  schemas: SchemaFolder | None = None) -> Iterator[Finding]:
+                  schemas: SchemaFolder | None = None, migrate: bool = False) -> Iterator[Finding]:
     """Findings of every file under `paths` as they are found; `report` gets the counts.
 
     Each record is checked against the version it names, or against `schema` when given.
     """
     files, problems = expand_paths(paths)
     yield from problems
-    ctx = make_context(schema, corpus, schemas=schemas)
+    ctx = make_context(schema, corpus, schemas=schemas, migrate=migrate)
     checker = _Lines(ctx, None)
     for path in files:
         checker.file = str(path)
@@ -324,12 +364,13 @@ def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema
 
 def validate_paths(paths: Iterable[str | Path], *, schema: Schema | None = None,
                    corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None,
-                   schemas: SchemaFolder | None = None) -> Report:
+                   schemas: SchemaFolder | None = None, migrate: bool = False) -> Report:
     """Validate files and folders of .jsonl records; the report holds every finding.
 
-    Each record is checked against the version it names, or against `schema` when given.
+    Each record is checked against the version it names, or against `schema` when given (with
+    `migrate`, records of older versions as they are after migrating them to it).
     """
     report = Report()
     report.findings.extend(iter_findings(paths, report, schema=schema, corpus=corpus, jobs=jobs,
-                                         schemas=schemas))
+                                         schemas=schemas, migrate=migrate))
     return report
