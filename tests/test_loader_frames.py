@@ -138,6 +138,9 @@ def test_conflicts_are_the_pairs_whose_intervals_do_not_meet(release: Path) -> N
         ("f-145", "f-150"), ("f-145", "f-133"), ("f-more-140", "f-133"), ("f-150", "f-133"), ("f-139", "f-133"),
     ])
     assert set(conflicts["incident"]) == {"CROCUS_2024"}
+    # Each figure's `conflicts` counts the pairs it is in.
+    counts = load(release).figures().select("span_id", "conflicts").rows()
+    assert counts == [("f-145", 2), ("f-more-140", 1), ("f-kerman", 0), ("f-150", 2), ("f-139", 1), ("f-133", 4)]
     pair = conflicts.filter((pl.col("span_id_a") == "f-145") & (pl.col("span_id_b") == "f-133"))
     assert rows(pair, "source_actor_a", "source_actor_b", "doc_id_a", "doc_id_b") == \
         [("ALEXANDER_BORTNIKOV", "MARIA_ZAKHAROVA", "doc-a", "doc-b")]

@@ -27,6 +27,7 @@ COMMANDS = {
     "stats": "crocus_claims.cli.stats:stats",
     "release": "crocus_claims.cli.release:release",
     "prelabel": "crocus_claims.cli.prelabel:prelabel",
+    "board": "crocus_claims.cli.board:board",
 }
 
 

@@ -219,37 +219,38 @@ class Dataset:
 
     def figures(self) -> pl.DataFrame:
         """One row per CASUALTY_FIGURE: doc_id, split, span_id, start, end, text, its attributes
-        (incident, category, qualifier, value, value_min, value_max, as_of), then the attribution
+        (incident, category, qualifier, value, value_min, value_max), conflicts (how many figures
+        of the same incident and category it cannot agree with), as_of, then the attribution
         columns of loader.frames (source, its actor's parent and root, reported_by, article)."""
-        return self.statement_frames().figures().collect()
+        return self.statement_frames().figures()
 
     def figure_conflicts(self) -> pl.DataFrame:
         """One row per pair of figures of one incident and category whose intervals do not meet:
         incident, category, then for each side (suffix _a, _b) doc_id, span_id, start, text,
         qualifier, value, value_min, value_max, who said it, the article's outlet and date."""
-        return self.statement_frames().figure_conflicts().collect()
+        return self.statement_frames().figure_conflicts()
 
     def figure_agreement(self) -> pl.DataFrame:
         """One row per incident and category: figures, conflicting_pairs, agreed (whether every
         figure allows a common number), agreed_min and agreed_max (the numbers all allow; null
         when open, or when nothing is agreed)."""
-        return self.statement_frames().figure_agreement().collect()
+        return self.statement_frames().figure_agreement()
 
     def claims(self) -> pl.DataFrame:
         """One row per PERPETRATOR_CLAIM: its attributes (incident, claim_type, role, factuality,
         author_stance), responsible_parties (canonical actor ids), then the attribution columns."""
-        return self.statement_frames().claims().collect()
+        return self.statement_frames().claims()
 
     def denials(self) -> pl.DataFrame:
         """One row per DENIAL: its attributes, responsible_parties, denied_span_ids, denied_labels
         and denied_texts (what it denies), then the attribution columns."""
-        return self.statement_frames().denials().collect()
+        return self.statement_frames().denials()
 
     def warnings(self) -> pl.DataFrame:
         """One row per WARNING: its attributes (incident, warning_type, channel, names_target,
         names_time, factuality), agent (with agent_parent, agent_root), recipients, then the
         attribution columns."""
-        return self.statement_frames().warnings().collect()
+        return self.statement_frames().warnings()
 
     # -- token tags and exports --------------------------------------------------------------
 

@@ -21,6 +21,7 @@ which `figure_agreement` gives, or reports that none exists.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,7 @@ ATTRIBUTION_COLUMNS = (
     "title", "document_outlet", "publication_date",
 )
 STATEMENT_COLUMNS = ("doc_id", "split", "span_id", "start", "end", "text")
+STATEMENT_ORDER = ("doc_id", "start", "span_id")  # every frame's row order: by document, then position
 FIGURE_GROUP = ("incident", "category")
 # What each side of a conflicting pair shows: which figure, its bounds, who said it, where and when.
 PAIR_SIDE_COLUMNS = (
@@ -160,7 +162,7 @@ class StatementFrames:
                 reported_by_outlets=pl.col("reported_by_outlets").fill_null([]),
             )
         )
-        return frame.select(*STATEMENT_COLUMNS, *attributes, *ATTRIBUTION_COLUMNS).sort("doc_id", "start", "span_id")
+        return frame.select(*STATEMENT_COLUMNS, *attributes, *ATTRIBUTION_COLUMNS).sort(*STATEMENT_ORDER)
 
     def _is_enum(self, attribute: str) -> bool:
         return self.schema.attributes_by_name[attribute].type == "enum"
@@ -176,24 +178,29 @@ class StatementFrames:
 
     # -- the frames ----------------------------------------------------------------------------
 
-    def figures(self) -> pl.LazyFrame:
+    def lazy_figures(self) -> pl.LazyFrame:
         return self.statements(FIGURE_LABEL, self.label_attributes(FIGURE_LABEL))
 
-    def claims(self) -> pl.LazyFrame:
-        frame = self.statements(CLAIM_LABEL, self.label_attributes(CLAIM_LABEL))
-        return self._after_attributes(self.with_actors(frame, "responsible_party", "responsible_parties"),
-                                      CLAIM_LABEL, ["responsible_parties"])
+    def figures(self) -> pl.DataFrame:
+        """The figures, with `conflicts`: how many figures of the same group each cannot agree with."""
+        figures = self.lazy_figures().collect()
+        return figures.insert_column(figures.columns.index("value_max") + 1, conflict_counts(figures))
 
-    def denials(self) -> pl.LazyFrame:
+    def claims(self) -> pl.DataFrame:
+        frame = self.statements(CLAIM_LABEL, self.label_attributes(CLAIM_LABEL))
+        frame = self.with_actors(frame, "responsible_party", "responsible_parties")
+        return self._after_attributes(frame, CLAIM_LABEL, ["responsible_parties"]).collect()
+
+    def denials(self) -> pl.DataFrame:
         frame = self.with_actors(self.statements(DENIAL_LABEL, self.label_attributes(DENIAL_LABEL)),
                                  "responsible_party", "responsible_parties")
         denied = self.targets("denies", "denied").rename({"head": "span_id"})
         frame = frame.join(denied, on=["doc_id", "span_id"], how="left").with_columns(
             pl.col(c).fill_null([]) for c in ("denied_span_ids", "denied_labels", "denied_texts"))
-        return self._after_attributes(frame, DENIAL_LABEL,
-                                      ["responsible_parties", "denied_span_ids", "denied_labels", "denied_texts"])
+        added = ["responsible_parties", "denied_span_ids", "denied_labels", "denied_texts"]
+        return self._after_attributes(frame, DENIAL_LABEL, added).collect()
 
-    def warnings(self) -> pl.LazyFrame:
+    def warnings(self) -> pl.DataFrame:
         frame = self.statements(WARNING_LABEL, self.label_attributes(WARNING_LABEL))
         agent = self.links("agent").select("doc_id", pl.col("head").alias("span_id"),
                                            pl.col("actor").alias("agent"))
@@ -202,43 +209,65 @@ class StatementFrames:
             agent_root=pl.coalesce(_lookup("agent", actor_roots(self.schema)), pl.col("agent")),
         )
         frame = self.with_actors(frame, "recipient", "recipients")
-        return self._after_attributes(frame, WARNING_LABEL, ["agent", "agent_parent", "agent_root", "recipients"])
+        added = ["agent", "agent_parent", "agent_root", "recipients"]
+        return self._after_attributes(frame, WARNING_LABEL, added).collect()
 
     def _after_attributes(self, frame: pl.LazyFrame, label: str, added: list[str]) -> pl.LazyFrame:
         """Columns in a stable order: the statement, its attributes, what was added, the attribution."""
-        return frame.select(*STATEMENT_COLUMNS, *self.label_attributes(label), *added, *ATTRIBUTION_COLUMNS)
+        # Joins do not keep row order: sort again.
+        return frame.select(*STATEMENT_COLUMNS, *self.label_attributes(label), *added, *ATTRIBUTION_COLUMNS).sort(
+            *STATEMENT_ORDER)
 
-    def figure_conflicts(self) -> pl.LazyFrame:
+    def figure_conflicts(self, figures: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Every conflicting pair of `figures` (default: all), once, in document order. Its size
+        grows with the square of a group's figures: on a large release, ask for a few groups."""
+        figures = self.figures() if figures is None else figures
         # figures() is sorted by document and position: each pair once, in that order.
-        figures = self.figures().select(*FIGURE_GROUP, *PAIR_SIDE_COLUMNS).with_row_index("order")
-        sides = ("order", *PAIR_SIDE_COLUMNS)
-        a = figures.rename({c: f"{c}_a" for c in sides})
-        b = figures.rename({c: f"{c}_b" for c in sides})
+        sides = figures.select(*FIGURE_GROUP, *PAIR_SIDE_COLUMNS).lazy().with_row_index("order")
+        columns = ("order", *PAIR_SIDE_COLUMNS)
+        a = sides.rename({c: f"{c}_a" for c in columns})
+        b = sides.rename({c: f"{c}_b" for c in columns})
         disjoint = (pl.col("value_max_a") < pl.col("value_min_b")) | (pl.col("value_max_b") < pl.col("value_min_a"))
         return (
             a.join(b, on=list(FIGURE_GROUP), how="inner")
             .filter((pl.col("order_a") < pl.col("order_b")) & disjoint.fill_null(False))
             .sort(*FIGURE_GROUP, "order_a", "order_b")
             .drop("order_a", "order_b")
+            .collect()
         )
 
-    def figure_agreement(self) -> pl.LazyFrame:
-        figures = self.figures()
-        conflicts = self.figure_conflicts().group_by(*FIGURE_GROUP).agg(pl.len().alias("conflicting_pairs"))
+    def figure_agreement(self, figures: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Per group: figures, conflicting_pairs, agreed, agreed_min, agreed_max (null: open)."""
+        figures = self.figures() if figures is None else figures
         groups = figures.group_by(*FIGURE_GROUP).agg(
             pl.len().alias("figures"),
+            # Each disjoint pair is counted once from each side in `conflicts`.
+            (pl.col("conflicts").sum() // 2).cast(pl.UInt32).alias("conflicting_pairs"),
             pl.col("value_min").max().alias("agreed_min"),
             # An open upper bound in every figure leaves the agreed interval open (null) too.
             pl.col("value_max").min().alias("agreed_max"),
         )
+        agreed = pl.col("conflicting_pairs") == 0
         return (
-            groups.join(conflicts, on=list(FIGURE_GROUP), how="left")
-            .with_columns(pl.col("conflicting_pairs").fill_null(0).cast(pl.UInt32))
-            .with_columns(agreed=pl.col("conflicting_pairs") == 0)
-            .with_columns(
-                agreed_min=pl.when(pl.col("agreed")).then(pl.col("agreed_min")),
-                agreed_max=pl.when(pl.col("agreed")).then(pl.col("agreed_max")),
-            )
+            groups.with_columns(agreed=agreed, agreed_min=pl.when(agreed).then(pl.col("agreed_min")),
+                                agreed_max=pl.when(agreed).then(pl.col("agreed_max")))
             .select(*FIGURE_GROUP, "figures", "conflicting_pairs", "agreed", "agreed_min", "agreed_max")
             .sort(*FIGURE_GROUP)
         )
+
+
+def conflict_counts(figures: pl.DataFrame) -> pl.Series:
+    """For each figure, how many figures of its incident and category it cannot agree with: those
+    whose upper bound is below its lower bound, plus those whose lower bound is above its upper
+    bound (null bounds open). Sorted bounds and binary search: n log n, never the n^2 pairs."""
+    counts = [0] * figures.height
+    keys = figures.select(*FIGURE_GROUP, "value_min", "value_max").with_row_index("row")
+    for _, group in keys.group_by(*FIGURE_GROUP):
+        rows, lows, highs = group["row"].to_list(), group["value_min"].to_list(), group["value_max"].to_list()
+        sorted_highs = sorted(h for h in highs if h is not None)
+        sorted_lows = sorted(low for low in lows if low is not None)
+        for row, low, high in zip(rows, lows, highs, strict=True):
+            below = bisect_left(sorted_highs, low) if low is not None else 0
+            above = len(sorted_lows) - bisect_right(sorted_lows, high) if high is not None else 0
+            counts[row] = below + above
+    return pl.Series("conflicts", counts, dtype=pl.UInt32)

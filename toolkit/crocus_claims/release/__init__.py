@@ -1,7 +1,7 @@
 """Versioned releases of the dataset: build, verify, and what a release folder contains.
 
 A release folder (dist/crocus-claims-<release version>/) holds documents.jsonl, schema/,
-manifest.json, croissant.json and README.md (the datasheet). The release version is set in
+manifest.json, croissant.json, README.md (the datasheet) and board/ (the claims board). The release version is set in
 annotations/RELEASE.yaml, apart from the schema version; the manifest records both.
 
 The names below import their module on first use (PEP 562), so that the loader, which needs

@@ -90,7 +90,18 @@ def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
     croissant = croissant_metadata(facts, checksums, tables)
     write_bytes(folder / CROISSANT_FILE, render_json(croissant))
     header = {**manifest_header(facts), "tables": tables}
+    write_board(folder, header, schema)
     write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, header)))
+
+
+def write_board(folder: Path, header: dict[str, Any], schema: Schema) -> None:
+    """board/: the claims board of the release (the `board` extra), listed in the manifest like the rest."""
+    try:
+        from crocus_claims.board.build import write_release_board
+    except ModuleNotFoundError as error:
+        raise ReleaseError("missing-extra", f"a release includes its board, which needs the `board` extra "
+                           f"({error.name} is not installed): pip install 'crocus-claims[board]'") from None
+    write_release_board(folder, header, schema)
 
 
 def build_release(

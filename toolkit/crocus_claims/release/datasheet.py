@@ -204,8 +204,10 @@ def title(facts: ReleaseFacts) -> str:
     return f"""# Crocus Claims {facts.release_version}: datasheet
 
 Release {facts.release_version} of the Crocus Claims dataset, annotated with schema {facts.schema.version}.{built}
-Files: `documents.jsonl` (one document per line), `schema/`, `manifest.json`, `croissant.json` and
-this datasheet."""
+Files: `documents.jsonl` (one document per line), `schema/`, `manifest.json`, `croissant.json`,
+this datasheet, and the claims board: [`board/index.html`](board/index.html), a static site (no
+network, no JavaScript) that puts the articles' statements side by side (casualty figures as
+intervals, perpetrator claims, warnings, denials) and shows every document with its annotations."""
 
 
 def render_datasheet(facts: ReleaseFacts) -> str:

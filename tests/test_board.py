@@ -1,0 +1,171 @@
+"""The claims board, outside the browser: the document layout (a property over generated records),
+the command on a release and on an annotation pass, refusals, reproducibility, the release's
+board/, and that loading the dataset never imports the board's libraries.
+
+The pages themselves are checked in a real browser in test_board_browser.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from crocus_claims import resources
+from crocus_claims.board.layout import layout, sentence_bounds
+from crocus_claims.cli import cli
+from crocus_claims.release import build_release, verify_release
+from crocus_claims.release.manifest import read_manifest
+from crocus_claims.schema import load_schema
+from hypothesis import given, settings
+from strategies import records
+from test_release_build import example_attributes, folder_bytes, simple_labels
+
+
+SCHEMA = load_schema()
+PASS2 = resources.annotations_dir() / "pass2"
+
+
+def covered_text(placed: Any, span_id: str) -> str:
+    return "".join(s.text for sentence in placed.sentences for s in sentence.segments if span_id in s.spans)
+
+
+@settings(max_examples=150, deadline=None)
+@given(record=records(max_spans=12))
+def test_layout_segments_rebuild_the_text_and_every_span(record: dict[str, Any]) -> None:
+    placed = layout(record["text"], record["spans"])
+    segments = [s for sentence in placed.sentences for s in sentence.segments]
+    assert "".join(s.text for s in segments) == record["text"]
+    for span in record["spans"]:
+        assert covered_text(placed, span["id"]) == span["text"]
+        assert [s.start for s in segments if span["id"] in s.opens] == [span["start"]]
+    for a in record["spans"]:
+        for b in record["spans"]:
+            if a is not b and a["start"] < b["end"] and b["start"] < a["end"]:
+                assert placed.slots[a["id"]] != placed.slots[b["id"]], "overlapping spans share a row"
+    assert [sentence.number for sentence in placed.sentences] == list(range(1, len(placed.sentences) + 1))
+
+
+def test_sentences_cover_the_text_and_split_where_a_reader_would() -> None:
+    text = 'He said "145 died." Then: 143.\n\nA new paragraph? Yes! e.g. this'
+    bounds = sentence_bounds(text)
+    assert "".join(text[a:b] for a, b in bounds) == text
+    assert [text[a:b].strip() for a, b in bounds] == ['He said "145 died."', "Then: 143.", "A new paragraph?",
+                                                      "Yes! e.g. this"]
+
+
+def test_nested_spans_sit_above_the_span_that_holds_them() -> None:
+    text = "the Islamic State Khorasan group"
+    outer = {"id": "outer", "label": "PERPETRATOR_CLAIM", "start": 4, "end": 32}
+    inner = {"id": "inner", "label": "ACTOR", "start": 4, "end": 26}
+    placed = layout(text, [inner, outer])
+    assert (placed.slots["outer"], placed.slots["inner"], placed.depth) == (0, 1, 2)
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def gold_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_release(tmp_path_factory.mktemp("board-gold") / "dist")
+
+
+def test_a_release_carries_its_board_in_the_manifest_linked_from_the_datasheet(gold_release: Path,
+                                                                             tmp_path: Path) -> None:
+    manifest, _ = read_manifest(gold_release)
+    board_files = sorted(name for name in manifest["files"] if name.startswith("board/"))
+    documents = manifest["counts"]["documents"]
+    assert "board/index.html" in board_files and "board/board.css" in board_files
+    assert len([name for name in board_files if name.startswith("board/doc-")]) == documents
+    assert "(board/index.html)" in (gold_release / "README.md").read_text(encoding="utf-8")
+    assert verify_release(gold_release) == []
+    copy = shutil.copytree(gold_release, tmp_path / "copy")
+    (copy / "board" / "index.html").write_text("changed", encoding="utf-8")
+    assert [d.code for d in verify_release(copy)] == ["checksum-mismatch"]
+
+
+def test_the_board_is_reproducible(tmp_path: Path, gold_release: Path) -> None:
+    again = build_release(tmp_path / "again")
+    assert folder_bytes(again / "board") == folder_bytes(gold_release / "board")
+    run("board", str(gold_release), "-o", str(tmp_path / "one"))
+    run("board", str(gold_release), "-o", str(tmp_path / "two"))
+    assert folder_bytes(tmp_path / "one") == folder_bytes(tmp_path / "two")
+
+
+def test_the_command_builds_the_board_of_an_annotation_pass(tmp_path: Path) -> None:
+    result = run("board", str(PASS2), "-o", str(tmp_path / "pass2"))
+    assert result.exit_code == 0, result.output
+    pages = sorted(p.name for p in (tmp_path / "pass2").glob("doc-*.html"))
+    assert pages == sorted(f"doc-{p.stem}.html" for p in PASS2.glob("*.jsonl"))
+    index = (tmp_path / "pass2" / "index.html").read_text(encoding="utf-8")
+    assert "annotations pass2" in index
+
+
+def test_invalid_records_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    assert run("board", str(PASS2), "-o", str(output)).exit_code == 0
+    before = folder_bytes(output)
+    bad = tmp_path / "bad.jsonl"
+    record = json.loads((PASS2 / "crocus-001-fsb-implicates-isk.jsonl").read_text(encoding="utf-8"))
+    record["spans"][0]["start"] += 1
+    bad.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    result = run("board", str(bad), "-o", str(output))
+    assert result.exit_code == 2
+    assert "invalid-annotations" in result.output and f"{bad}:1" in result.output
+    assert "span-text-mismatch" in result.output
+    assert folder_bytes(output) == before
+
+
+def test_two_passes_at_once_are_refused(tmp_path: Path) -> None:
+    result = run("board", str(PASS2), str(resources.annotations_dir() / "gold"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "duplicate-document" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("board", str(tmp_path / "nowhere"), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "unreadable-file" in result.output
+
+
+def test_loading_the_dataset_imports_neither_templates_nor_plots(gold_release: Path) -> None:
+    code = (f"import sys, crocus_claims; ds = crocus_claims.load({str(gold_release)!r}); ds.figures(); ds.claims(); "
+            "print(sorted(m for m in ('jinja2', 'matplotlib', 'crocus_claims.board') if m in sys.modules))")
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert output.strip() == "[]"
+
+
+def tricky_record() -> dict[str, Any]:
+    """A document with emoji (a ZWJ family, a flag), combining marks and newlines, and spans that
+    overlap, nest and end on those characters."""
+    import hashlib
+
+    text = ("Moscow 👩‍👩‍👧 said cafe\u0301 n\u0303 killed.\nThe 🇷🇺 Kremlin said: e\u0301e\u0301 a\n\nb 𝔘 x\u200dy & <b> — "
+            "«the Islamic State» claimed it.")
+    labels = simple_labels(SCHEMA)
+    bounds = [("Moscow 👩‍👩‍👧", 0), ("👩‍👩‍👧 said cafe\u0301", 0), ("cafe\u0301 n\u0303", 0),
+              ("killed.\nThe 🇷🇺", 0), ("🇷🇺", 0), ("🇷🇺 Kremlin", 0), ("e\u0301e\u0301 a\n\nb 𝔘", 0),
+              ("𝔘 x\u200dy & <b>", 0), ("<b>", 0), ("«the Islamic State»", 0), ("Islamic State", 0),
+              ("the Islamic", 0), ("claimed it.", 0)]
+    spans = []
+    for number, (quote, _) in enumerate(bounds):
+        start = text.index(quote)
+        label = labels[number % len(labels)]
+        spans.append({"id": f"s{number}", "label": label, "start": start, "end": start + len(quote), "text": quote,
+                      "attributes": example_attributes(SCHEMA, label)})
+    return {"doc_id": "generated-tricky", "schema_version": SCHEMA.version, "annotator": "generator",
+            "text": text, "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "spans": spans, "relations": []}
+
+
+def test_the_generated_document_lays_out_exactly(tmp_path: Path) -> None:
+    record = tricky_record()
+    placed = layout(record["text"], record["spans"])
+    assert all(covered_text(placed, s["id"]) == s["text"] for s in record["spans"])
+    assert placed.depth >= 3

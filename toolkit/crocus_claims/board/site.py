@@ -1,0 +1,352 @@
+"""The board's pages: an index of the disagreements, one page per document, and list pages.
+
+Everything shown comes from the loader's statement frames (loader.frames), so every number can
+be checked in Python; names and colours come from the schema. Pages are rendered by Jinja2 with
+autoescaping from the templates beside this module, into one flat folder with its stylesheet:
+no page requests anything outside that folder, and none needs JavaScript. The same inputs give
+the same bytes: every list is sorted and no clock is read.
+
+Scale: a page's size is bounded by its document or by the constants below, never by the
+release. The index shows at most INDEX_ROWS rows per table and CHART_ROWS rows per chart (a
+larger group of figures is charted one row per distinct interval, with its count); the full
+lists are split into pages of PAGE_ROWS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources as package_resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+import msgspec
+import polars as pl
+
+from crocus_claims.board.charts import IntervalRow, interval_chart
+from crocus_claims.board.layout import layout
+from crocus_claims.loader.dataset import Dataset
+from crocus_claims.loader.frames import ACTOR_REGISTRY, FIGURE_LABEL, OUTLET_REGISTRY
+from crocus_claims.schema import Schema
+
+INDEX_PAGE = "index.html"
+STYLESHEET = "board.css"
+PAGE_ROWS = 100
+INDEX_ROWS = 60
+CHART_ROWS = 60
+CELL_ENTRIES = 12
+PAIRS_SHOWN = 100
+BAR_PITCH = 5  # px between two rows of underline on a document page
+AUTHOR = "the article"
+
+
+def document_page(doc_id: str) -> str:
+    return f"doc-{doc_id}.html"
+
+
+def sentence_href(doc_id: str, sentence: int) -> str:
+    return f"{document_page(doc_id)}#sentence-{sentence}"
+
+
+def numbered(stem: str, page: int) -> str:
+    return f"{stem}-{page}.html"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of registry ids, attribute values and labels, from the schema."""
+
+    schema: Schema
+
+    def registry(self, registry: str, entry_id: str | None) -> str | None:
+        if entry_id is None:
+            return None
+        entries = self.schema.registries_by_name.get(registry)
+        names = {e.id: e.name for e in entries.entries} if entries else {}
+        return names.get(entry_id, entry_id)
+
+    def actor(self, actor_id: str | None) -> str | None:
+        return self.registry(ACTOR_REGISTRY, actor_id)
+
+    def outlet(self, outlet_id: str | None) -> str | None:
+        return self.registry(OUTLET_REGISTRY, outlet_id)
+
+    def incident(self, incident_id: str) -> str:
+        return self.registry("incident", incident_id) or incident_id
+
+    def abbreviation(self, label: str) -> str:
+        """The short name of a label on its chips: the initials of its words (CASUALTY_FIGURE: CF),
+        or the full name where two labels share initials."""
+        initials = {name.name: "".join(word[0] for word in name.name.split("_")) for name in self.schema.labels}
+        clashes = Counter(initials.values())
+        return initials[label] if clashes[initials[label]] == 1 else label
+
+
+# -- who said it ---------------------------------------------------------------------------------
+
+
+def source_name(row: dict[str, Any], names: Names) -> str:
+    kind = row["source_kind"]
+    if kind == "actor":
+        return names.actor(row["source_actor"]) or row["source_actor"]
+    if kind == "outlet":
+        return names.outlet(row["source_outlet"]) or row["source_outlet"]
+    if kind == "author":
+        return AUTHOR
+    return row["source_text"] or "unresolved source"
+
+
+def outlet_name(row: dict[str, Any], names: Names) -> str:
+    """The reporting outlets (reported_by), else the article's own outlet, else a dash."""
+    outlets = [names.outlet(o) for o in row["reported_by_outlets"]] + [names.actor(a) for a in row["reported_by_actors"]]
+    if outlets:
+        return ", ".join(o for o in outlets if o)
+    return row["document_outlet"] or "–"
+
+
+def article_name(row: dict[str, Any]) -> str:
+    return row["title"] or row["doc_id"]
+
+
+def date_text(row: dict[str, Any]) -> str:
+    return row["publication_date"].isoformat() if row["publication_date"] else "undated"
+
+
+def interval_text(row: dict[str, Any]) -> str:
+    """The figure's bounds in words: 145, 141 or more, 139 to 150, about 100, no number."""
+    low, high, value, qualifier = row["value_min"], row["value_max"], row["value"], row["qualifier"]
+    if low is None and high is None:
+        return f"about {value}" if value is not None else f"no number ({qualifier})"
+    if low == high:
+        return str(low)
+    if high is None:
+        return f"{low} or more"
+    if low is None:
+        return f"{high} or fewer"
+    return f"{low} to {high}"
+
+
+def row_label(row: dict[str, Any]) -> str:
+    """A chart row's label: source · outlet · article · date, without the parts not stated."""
+    return " · ".join(part for part in (row["source"], row["outlet"], row["article"], row["date"]) if part != "–")
+
+
+# -- the page data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    doc_id: str
+    span_id: str
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A list split into pages: which page this is, and the file name of every page."""
+
+    current: int
+    files: tuple[str, ...]
+
+
+def paginate(rows: Sequence[Any], stem: str, size: int = PAGE_ROWS) -> Iterator[tuple[Pages, Sequence[Any]]]:
+    count = max(1, math.ceil(len(rows) / size))
+    files = tuple(numbered(stem, n) for n in range(1, count + 1))
+    for number in range(1, count + 1):
+        yield Pages(number, files), rows[(number - 1) * size: number * size]
+
+
+class Board:
+    """Builds every page of one dataset's board into a folder."""
+
+    def __init__(self, dataset: Dataset, title: str):
+        self.dataset, self.schema, self.title = dataset, dataset.schema, title
+        self.names = Names(self.schema)
+        self.colors = {label.name: label.color for label in self.schema.labels}
+        self.sentences: dict[tuple[str, str], int] = {}
+        self.documents: list[dict[str, Any]] = []
+        self.environment = jinja2.Environment(
+            loader=jinja2.PackageLoader("crocus_claims.board", "templates"),
+            autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        self.environment.globals.update(names=self.names, colors=self.colors, board_title=self.title,
+                                        stylesheet=STYLESHEET, index_page=INDEX_PAGE, document_page=document_page)
+
+    def write(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        stylesheet = package_resources.files("crocus_claims.board").joinpath(STYLESHEET).read_bytes()
+        (folder / STYLESHEET).write_bytes(stylesheet)
+        for name, html in self.document_pages():
+            (folder / name).write_text(html, encoding="utf-8")
+        for name, html in self.statement_pages():
+            (folder / name).write_text(html, encoding="utf-8")
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.environment.get_template(template).render(**context)
+
+    # -- documents -------------------------------------------------------------------------------
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        decoder = msgspec.json.Decoder()
+        with open(self.dataset.documents_path, "rb") as handle:
+            for line in handle:
+                yield decoder.decode(line)
+
+    def document_pages(self) -> Iterator[tuple[str, str]]:
+        for record in self.records():
+            yield document_page(record["doc_id"]), self.document_html(record)
+
+    def document_html(self, record: dict[str, Any]) -> str:
+        spans = record["spans"]
+        placed = layout(record["text"], spans)
+        by_id = {span["id"]: span for span in spans}
+        for span in spans:
+            self.sentences[record["doc_id"], span["id"]] = placed.sentence_of(span["start"])
+        metadata = record.get("metadata") or {}
+        self.documents.append({"doc_id": record["doc_id"], "title": metadata.get("title"),
+                               "outlet": metadata.get("outlet"), "date": metadata.get("publication_date"),
+                               "spans": len(spans), "relations": len(record["relations"])})
+        outgoing, incoming = defaultdict(list), defaultdict(list)
+        for relation in record["relations"]:
+            outgoing[relation["head"]].append(relation)
+            incoming[relation["tail"]].append(relation)
+        offsets = {sid: (placed.depth - 1 - slot) * BAR_PITCH for sid, slot in placed.slots.items()}
+        return self.render(
+            "document.html", record=record, metadata=metadata, layout=placed, spans=by_id, offsets=offsets,
+            outgoing=outgoing, incoming=incoming, bar_pitch=BAR_PITCH,
+            labels=[label for label in self.schema.labels],
+            attributes={label.name: self.schema.label_attributes(label.name) for label in self.schema.labels},
+        )
+
+    # -- statements ------------------------------------------------------------------------------
+
+    def link(self, row: dict[str, Any], text: str | None = None) -> Link:
+        sentence = self.sentences.get((row["doc_id"], row["span_id"]), 1)
+        return Link(text if text is not None else row["text"], sentence_href(row["doc_id"], sentence),
+                    row["doc_id"], row["span_id"])
+
+    def statement_pages(self) -> Iterator[tuple[str, str]]:
+        frames = self.dataset.statement_frames()
+        figures = frames.figures()
+        agreement = frames.figure_agreement(figures)
+        groups = list(self.figure_groups(frames, figures, agreement))
+        claims, denials, warnings = frames.claims(), frames.denials(), frames.warnings()
+        claim_rows = [self.claim_row(row) for row in claims.iter_rows(named=True)]
+        denial_rows = [self.denial_row(row) for row in denials.iter_rows(named=True)]
+        warning_rows = [self.warning_row(row) for row in warnings.iter_rows(named=True)]
+        lists = {
+            "claims": ("Perpetrator claims", "claims", claim_rows),
+            "denials": ("Denials", "denials", denial_rows),
+            "warnings": ("Warnings", "warnings", warning_rows),
+            "documents": ("Documents", "documents", self.documents),
+        }
+        for group in groups:
+            yield from self.list_pages(f"{group['title']}: every statement", "figures", group["rows"], group["stem"])
+        for heading, kind, rows in lists.values():
+            yield from self.list_pages(heading, kind, rows, kind)
+        yield INDEX_PAGE, self.render(
+            "index.html", groups=groups, matrix=self.claim_matrix(claim_rows), claims=claim_rows,
+            denials=denial_rows, warnings=warning_rows, documents=self.documents,
+            index_rows=INDEX_ROWS, cell_entries=CELL_ENTRIES, pairs_shown=PAIRS_SHOWN,
+            counts=self.dataset.manifest.get("counts", {}),
+        )
+
+    def list_pages(self, heading: str, kind: str, rows: Sequence[Any], stem: str) -> Iterator[tuple[str, str]]:
+        if len(rows) <= INDEX_ROWS:
+            return  # the index shows them all
+        for pages, chunk in paginate(rows, stem):
+            yield pages.files[pages.current - 1], self.render("list.html", heading=heading, kind=kind, rows=chunk,
+                                                             pages=pages)
+
+    # -- figures -----------------------------------------------------------------------------------
+
+    def figure_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "link": self.link(row), "source": source_name(row, self.names),
+                "outlet": outlet_name(row, self.names), "article": article_name(row), "date": date_text(row),
+                "interval": interval_text(row)}
+
+    def figure_groups(self, frames: Any, figures: pl.DataFrame, agreement: pl.DataFrame) -> Iterator[dict[str, Any]]:
+        order = figures.sort(pl.col("publication_date").is_null(), "publication_date", "doc_id", "start", "span_id")
+        for group in agreement.iter_rows(named=True):
+            members = order.filter(incident=group["incident"], category=group["category"])
+            rows = [self.figure_row(row) for row in members.iter_rows(named=True)]
+            title = f"{self.names.incident(group['incident'])}: {group['category']}"
+            agreed = (group["agreed_min"], group["agreed_max"]) if group["agreed"] else None
+            chart_rows = self.chart_rows(rows)
+            pairs = frames.figure_conflicts(members) if group["conflicting_pairs"] <= PAIRS_SHOWN else None
+            yield {
+                **group, "title": title, "rows": rows, "stem": f"figures-{group['incident']}-{group['category']}",
+                "chart": Markup(interval_chart(chart_rows, f"{title} (number of people)",  # noqa: S704 - matplotlib's SVG
+                                               self.colors.get(FIGURE_LABEL, "#1f77b4"), agreed)),
+                "chart_rows": len(chart_rows),
+                "pairs": [self.pair(pair) for pair in pairs.iter_rows(named=True)] if pairs is not None else None,
+                "grouped": len(rows) > CHART_ROWS,
+            }
+
+    def chart_rows(self, rows: Sequence[dict[str, Any]]) -> list[IntervalRow]:
+        """One row per statement; past CHART_ROWS, one per distinct interval (the most stated first)."""
+        if len(rows) <= CHART_ROWS:
+            return [IntervalRow(row_label(r), r["value_min"], r["value_max"], r["value"], r["qualifier"],
+                                r["link"].href, r["conflicts"]) for r in rows]
+        by_interval: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_interval[row["value_min"], row["value_max"], row["value"], row["qualifier"]].append(row)
+        ranked = sorted(by_interval.items(), key=lambda item: (-len(item[1]), str(item[0])))[:CHART_ROWS]
+        return [IntervalRow(f"{len(members)} × {members[0]['interval']}", *key, members[0]["link"].href,
+                            max(m["conflicts"] for m in members)) for key, members in ranked]
+
+    def pair(self, pair: dict[str, Any]) -> dict[str, Any]:
+        def side(suffix: str) -> dict[str, Any]:
+            row = {name[: -len(suffix)]: value for name, value in pair.items() if name.endswith(suffix)}
+            row.setdefault("source_text", None)
+            return {"link": self.link(row), "source": source_name(row, self.names), "date": date_text(row),
+                    "interval": interval_text(row)}
+
+        return {"a": side("_a"), "b": side("_b")}
+
+    # -- claims, denials, warnings -----------------------------------------------------------------
+
+    def said(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"link": self.link(row), "source": source_name(row, self.names), "outlet": outlet_name(row, self.names),
+                "article": article_name(row), "date": date_text(row), "incident": self.names.incident(row["incident"])}
+
+    def claim_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        claimant = (self.names.actor(row["source_actor_root"]) if row["source_kind"] == "actor"
+                    else source_name(row, self.names))
+        parties = [self.names.actor(p) for p in row["responsible_parties"]] or ["(no party named)"]
+        return {**row, **self.said(row), "claimant": claimant, "parties": parties}
+
+    def claim_matrix(self, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """Claimant (the root of the source's actor chain) by responsible party, each cell its claims."""
+        cells: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for claim in claims:
+            for party in claim["parties"]:
+                cells[claim["claimant"], party].append(claim)
+        return {"rows": sorted({c for c, _ in cells}), "columns": sorted({p for _, p in cells}), "cells": cells}
+
+    def denial_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        denied = [Link(text, sentence_href(row["doc_id"], self.sentences.get((row["doc_id"], span_id), 1)),
+                       row["doc_id"], span_id)
+                  for span_id, text in zip(row["denied_span_ids"], row["denied_texts"], strict=True)]
+        parties = [self.names.actor(p) for p in row["responsible_parties"]]
+        return {**row, **self.said(row), "denied": denied, "parties": parties}
+
+    def warning_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        named = [what for what, flag in (("target", row["names_target"]), ("time", row["names_time"])) if flag]
+        unknown = [what for what, flag in (("target", row["names_target"]), ("time", row["names_time"])) if flag is None]
+        return {**row, **self.said(row), "agent_name": self.names.actor(row["agent"]) or "(not named)",
+                "recipient_names": [self.names.actor(r) for r in row["recipients"]] or ["(not named)"],
+                "named": ", ".join(named) or "neither", "unstated": ", ".join(unknown)}
+
+
+def write_board(dataset: Dataset, folder: Path, title: str) -> None:
+    """Write the board of `dataset` into `folder` (created if needed): index.html, one
+    doc-<doc_id>.html per document, list pages and board.css."""
+    Board(dataset, title).write(Path(folder))
+

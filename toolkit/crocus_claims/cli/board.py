@@ -1,0 +1,35 @@
+"""`crocus-claims board`: the claims board of a release or of an annotation pass, as a static site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from crocus_claims.cli.common import BAD_INPUT, fail
+
+
+@click.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path), metavar="[RELEASE_OR_PATHS]...")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the site into (replaced whole when the board is complete).")
+def board(sources: tuple[Path, ...], output: Path) -> None:
+    """Write the claims board of a release folder (default: the bundled release) or of annotation
+    records (files or folders of .jsonl, one pass at a time) into OUTPUT: index.html, one page per
+    document, readable offline and without JavaScript.
+
+    Exit status: 0 written; 2 unreadable or invalid input (nothing written).
+    """
+    try:
+        from crocus_claims.board import BoardError, build_board
+    except ModuleNotFoundError as error:
+        fail("missing-extra", f"the board needs the `board` extra ({error.name} is not installed): "
+             "pip install 'crocus-claims[board]'", BAD_INPUT)
+    from crocus_claims import resources
+
+    paths = list(sources) or [resources.bundled_release_dir()]
+    try:
+        index = build_board(paths, output)
+    except BoardError as error:
+        fail(error.code, str(error), BAD_INPUT)
+    click.echo(f"wrote {index}")
