@@ -96,9 +96,11 @@ def test_release_holds_documents_schema_manifest_datasheet_and_croissant(tmp_pat
     folder = build(tmp_path, corpus_gold(schema))
     assert folder.name == f"crocus-claims-{RELEASE_VERSION}"
     files = set(folder_bytes(folder))
-    assert files == {"documents.jsonl", "README.md", "croissant.json", "manifest.json",
-                     "documents.parquet", "spans.parquet", "relations.parquet",
-                     f"schema/v{schema.version}.yaml", f"schema/v{schema.version}.record.schema.json"}
+    board = {name for name in files if name.startswith("board/")}  # the claims board: tests/test_board.py
+    assert files - board == {"documents.jsonl", "README.md", "croissant.json", "manifest.json",
+                             "documents.parquet", "spans.parquet", "relations.parquet",
+                             f"schema/v{schema.version}.yaml", f"schema/v{schema.version}.record.schema.json"}
+    assert {"board/index.html", "board/board.css"} < board
     manifest = json.loads((folder / "manifest.json").read_text())
     assert set(manifest["files"]) == files - {"manifest.json"}
     assert manifest["release_version"] == RELEASE_VERSION and manifest["schema_version"] == schema.version
