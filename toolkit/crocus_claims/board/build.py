@@ -84,7 +84,7 @@ def title_of(paths: Sequence[Path], dataset: Dataset) -> str:
 @contextlib.contextmanager
 def open_source(paths: Sequence[Path]) -> Iterator[Dataset]:
     """A release folder (one path holding manifest.json) or annotation records."""
-    from crocus_claims.release.verify import ReleaseIntegrityError
+    from crocus_claims.release.integrity import ReleaseIntegrityError
 
     if len(paths) == 1 and is_release(paths[0]):
         try:
