@@ -252,12 +252,15 @@ def test_every_loss_is_reported_with_task_annotation_and_region(doc: CorpusDocum
         ("invalid-offsets", "e5"), ("unknown-control", "a1"), ("dangling-relation", "a1->c3"),
         ("unknown-relation-type", "a1->b2"), ("unlabelled-relation", "b2->a1"),
         ("duplicate-attribute", "b2"), ("invalid-attribute-value", "a1"),
-        # required attributes left missing (a1's was invalid, d4 has none): the record is not written
+        # required attributes left missing (a1's was invalid, d4 has none): those spans are not written
         ("invalid-record", "a1"), ("invalid-record", "d4"),
     }
     assert all(p.task_id == 11 and p.doc_id == doc.doc_id for p in report.problems)
     assert {p.annotation_id for p in report.problems} == {21}
-    assert imported == []
+    # a finding that names a span drops that span (and relations it leaves dangling), not the record
+    (record,) = imported
+    assert {s["id"] for s in record["spans"]} == {"b2"}
+    assert all("a1" not in (r["head"], r["tail"]) for r in record["relations"])
 
 
 def test_an_export_of_another_corpus_version_is_refused(doc: CorpusDocument) -> None:

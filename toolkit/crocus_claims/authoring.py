@@ -10,7 +10,6 @@ where it can be fixed. Format and codes: annotations/GUIDELINES.md, section 7.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.records import derived_relation_id, record_types
 from crocus_claims.schema import SchemaError, load_schema
 from crocus_claims.validation.findings import Finding
+from crocus_claims.unicode_text import cuts_grapheme
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
 
 AUTHORED_FOLDER = "authored"
@@ -40,7 +40,7 @@ AUTHORING_CODES: dict[str, str] = {
     "quote-not-found": "A span's quote, with its prefix and suffix, does not occur in the text.",
     "quote-ambiguous": "A span's quote matches more than once: give a prefix, suffix or occurrence.",
     "occurrence-out-of-range": "A span's occurrence is larger than the number of matches.",
-    "quote-splits-character": "A span boundary cuts a character from its combining mark or emoji modifier.",
+    "quote-splits-character": "A span boundary cuts a user-perceived character (a grapheme cluster: a letter and its accents, a flag, an emoji sequence).",
     "record-missing": "An authored file has no built record (run `crocus-claims annotations build`).",
     "record-out-of-date": "A built record differs from what its authored file builds.",
     "record-orphaned": "A built record in a pass folder has no authored file.",
@@ -200,21 +200,10 @@ def quote_matches(text: str, quote: str, prefix: str | None = None, suffix: str 
     return starts
 
 
-def _attaches_to_previous(char: str) -> bool:
-    """A code point that belongs to the character before it: combining mark, ZWJ, variation selector, skin tone."""
-    code = ord(char)
-    return (unicodedata.combining(char) != 0 or unicodedata.category(char) in ("Mn", "Me")
-            or code == 0x200D or 0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF
-            or 0xE0100 <= code <= 0xE01EF)
-
-
 def splits_character(text: str, start: int, end: int) -> bool:
-    """Whether [start, end) cuts a user-perceived character: a span must keep a letter with its accents."""
-    def cut_at(offset: int) -> bool:
-        if offset <= 0 or offset >= len(text):
-            return False
-        return _attaches_to_previous(text[offset]) or ord(text[offset - 1]) == 0x200D
-    return cut_at(start) or cut_at(end)
+    """Whether [start, end) cuts a user-perceived character (a grapheme cluster, by Unicode's rules):
+    a span must keep a letter with its accents, a flag, a Hangul syllable, an emoji sequence whole."""
+    return cuts_grapheme(text, start) or cuts_grapheme(text, end)
 
 
 def splits_word(text: str, start: int, end: int) -> bool:
@@ -264,8 +253,8 @@ def locate_quote(text: str, quote: str, prefix: str | None = None, suffix: str |
         start = starts[0]
     end = start + len(quote)
     if splits_character(text, start, end):
-        raise QuoteError("quote-splits-character", f"quote {_short(quote)} at {start}-{end} cuts a character "
-                         "from its combining mark or modifier: extend the quote")
+        raise QuoteError("quote-splits-character", f"quote {_short(quote)} at {start}-{end} cuts a user-perceived character "
+                         "(a grapheme cluster by Unicode's rules): extend the quote")
     return start, end
 
 

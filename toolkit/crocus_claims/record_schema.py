@@ -9,6 +9,8 @@ an integer, the validator does not (see `strict_integer_validator`).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ import jsonschema
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
 from crocus_claims.records import ID_PATTERN, METADATA_FIELDS, SHA256_PATTERN, SPLITS
-from crocus_claims.schema import SEMVER, Attribute, Schema
+from crocus_claims.schema import INT64_MAX, SEMVER, Attribute, Schema
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -37,10 +39,8 @@ def _attribute_schema(schema: Schema, attribute: Attribute) -> dict[str, Any]:
         node["type"] = [json_type, "null"] if nullable else json_type
         if attribute.type == "date":
             node["format"] = "date"
-        if attribute.minimum is not None:
-            node["minimum"] = attribute.minimum
-        if attribute.maximum is not None:
-            node["maximum"] = attribute.maximum
+        if attribute.type == "integer":  # always stated: within int64 when the schema states no bound
+            node["minimum"], node["maximum"] = attribute.integer_range
         if attribute.max_length is not None:
             node["maxLength"] = attribute.max_length
     if not attribute.required:
@@ -63,7 +63,8 @@ def record_json_schema(schema: Schema) -> dict[str, Any]:
     labels = [label.name for label in schema.labels]
     defs: dict[str, Any] = {
         "id": {"type": "string", "pattern": ID_PATTERN},
-        "offset": {"type": "integer", "minimum": 0, "description": "Unicode code points, end-exclusive."},
+        "offset": {"type": "integer", "minimum": 0, "maximum": INT64_MAX,
+                   "description": "Unicode code points, end-exclusive."},
         "span": {
             "type": "object",
             "additionalProperties": False,
@@ -142,11 +143,19 @@ def write_json_schema(schema: Schema) -> Path:
     return path
 
 
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+    r"""`pattern` as ECMA-262 reads it: `$` ends the string. Python's `$` also matches before a final
+    newline, so "crocus-001\n" would pass `^[a-z0-9-]+$`; `\Z` is Python's end of string."""
+    if isinstance(instance, str) and not re.search(re.sub(r"(?<!\\)\$", r"\\Z", pattern), instance):
+        yield jsonschema.ValidationError(f"{json.dumps(instance, ensure_ascii=False)} does not match {pattern!r}")
+
+
 def strict_integer_validator(json_schema: dict[str, Any]) -> jsonschema.protocols.Validator:
-    """A validator for the record JSON Schema that, like our validator, refuses 5.0 and true as integers."""
+    """A validator for the record JSON Schema that, like our validator, refuses 5.0 and true as
+    integers and matches patterns as ECMA-262 does (the whole string, no trailing newline)."""
     base = jsonschema.Draft202012Validator
     checker = base.TYPE_CHECKER.redefine(
         "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
     )
-    strict = jsonschema.validators.extend(base, type_checker=checker)
+    strict = jsonschema.validators.extend(base, type_checker=checker, validators={"pattern": _ecma_pattern})
     return strict(json_schema, format_checker=base.FORMAT_CHECKER)

@@ -28,7 +28,7 @@ import msgspec
 import pydantic
 
 from crocus_claims.atomic import atomic_write
-from crocus_claims.schema import SEMVER, Attribute, Schema, load_schema
+from crocus_claims.schema import INT64_MAX, SEMVER, Attribute, Schema, load_schema
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -53,8 +53,8 @@ def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[
     if attribute.type == "enum":
         base = Literal[schema.allowed_values(attribute)]  # type: ignore[misc]
     elif attribute.type == "integer":
-        limits = {k: v for k, v in (("ge", attribute.minimum), ("le", attribute.maximum)) if v is not None}
-        base = Annotated[int, bounds(**limits)] if limits else int
+        low, high = attribute.integer_range
+        base = Annotated[int, bounds(ge=low, le=high)]
     elif attribute.type == "boolean":
         base = bool
     elif attribute.type == "date":
@@ -102,16 +102,17 @@ class _IdentifierCheck:
 
     def _check(self, value: str, pattern: re.Pattern[str], valid: set[str], path: str) -> None:
         if value not in valid:
-            if not pattern.match(value):
+            if not pattern.fullmatch(value):
                 self._refuse(pattern, path)
             if len(valid) >= self.MAX_REMEMBERED:
                 valid.clear()
             valid.add(value)
 
     def __call__(self, record: Any) -> Any:
-        if not self.id.match(record.doc_id):  # unique per record: checked, never remembered
+        # fullmatch: with `match`, "$" would also accept a trailing newline
+        if not self.id.fullmatch(record.doc_id):  # unique per record: checked, never remembered
             self._refuse(self.id, "doc_id")
-        if not self.sha.match(record.text_sha256):
+        if not self.sha.fullmatch(record.text_sha256):
             self._refuse(self.sha, "text_sha256")
         self._check(record.schema_version, self.version, self.valid_versions, "schema_version")
         valid, check, pattern = self.valid_ids, self._check, self.id
@@ -176,7 +177,7 @@ def record_types(schema: Schema | None = None) -> RecordTypes:
 
 @functools.lru_cache(maxsize=None)
 def _build_record_types(schema: Schema) -> RecordTypes:
-    offset = Annotated[int, msgspec.Meta(ge=0)]
+    offset = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
     identifier = str  # checked by _IdentifierCheck, not by msgspec
     attributes, spans = {}, {}
     for label in schema.labels:
@@ -233,7 +234,7 @@ def _build_record_types(schema: Schema) -> RecordTypes:
 AttributeValue = Union[str, int, bool, dt.date, None]  # noqa: UP007 - a runtime alias
 _STRICT = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)  # like the validator: 5.0 is no integer
 _Identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
-_Offset = Annotated[int, pydantic.Field(ge=0)]
+_Offset = Annotated[int, pydantic.Field(ge=0, le=INT64_MAX)]
 
 
 class SpanAttributes(pydantic.BaseModel):

@@ -20,12 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from crocus_claims import resources
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
 
-SEMVER = r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$"
+SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"  # ASCII digits only
 UPPER_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
 LOWER_NAME = r"^[a-z][a-z0-9_]{0,63}$"
 # Label Studio control names that the generated config uses for itself.
 RESERVED_NAMES = frozenset({"label", "text", "relations", "header"})
 BOUND_RULES = ("required", "null", "any", "value", "value+1", "value-1")
+# Every integer is a signed 64-bit integer: what polars Int64, Arrow, spaCy and most JSON consumers
+# hold exactly. An integer attribute's range is its `minimum`/`maximum`, narrowed from this one.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 AttributeType = Literal["enum", "integer", "boolean", "date", "string"]
 Loc = tuple[str | int, ...]
@@ -83,6 +86,12 @@ class Attribute(_Model):
     minimum: int | None = None
     maximum: int | None = None
     max_length: int | None = Field(default=None, ge=1)
+
+    @property
+    def integer_range(self) -> tuple[int, int]:
+        """(least, greatest) value of an integer attribute: its bounds, within int64 when unstated."""
+        return (INT64_MIN if self.minimum is None else self.minimum,
+                INT64_MAX if self.maximum is None else self.maximum)
 
 
 class BoundRule(_Model):
@@ -172,12 +181,26 @@ class Schema(_Model):
     def default_of(self, attribute: Attribute) -> Any:
         """The value an absent optional attribute takes (typed: a date default becomes a date)."""
         if attribute.type == "date" and isinstance(attribute.default, str):
-            return dt.date.fromisoformat(attribute.default)
+            return parse_date(attribute.default)
         return attribute.default
 
 
+ISO_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+def parse_date(text: str) -> dt.date:
+    """A calendar date written YYYY-MM-DD, whole; ValueError otherwise.
+
+    `date.fromisoformat` alone also takes "20240322" and "2024-W12-5" (Python 3.11+), which JSON
+    Schema's `date` format (RFC 3339 full-date) does not.
+    """
+    if not re.fullmatch(ISO_DATE, text):
+        raise ValueError(f"not a date (YYYY-MM-DD): {text!r}")
+    return dt.date.fromisoformat(text)
+
+
 def parse_version(version: str) -> tuple[int, int, int]:
-    match = re.match(SEMVER, version)
+    match = re.fullmatch(SEMVER, version)
     if not match:
         raise ValueError(f"not a semantic version: {version!r}")
     major, minor, patch = (int(part) for part in match.groups())
@@ -230,7 +253,7 @@ def load_schema_file(path: Path) -> Schema:
         raise SchemaError(path, problems) from None
     problems = [(line_of(root, loc), _describe(data, loc), msg) for loc, msg in _cross_reference_problems(schema)]
     expected = path.name.removeprefix("v").removesuffix(".yaml")
-    if re.match(SEMVER, expected) and expected != schema.version:
+    if re.fullmatch(SEMVER, expected) and expected != schema.version:
         problems.append((line_of(root, ("version",)), "version", f"file is named for {expected} but declares {schema.version}"))
     if problems:
         raise SchemaError(path, problems)
@@ -313,6 +336,12 @@ def _attribute_problems(schema: Schema, attribute: Attribute, loc: Loc) -> Itera
         yield loc, f"only enum attributes have `values` or `registry`, not {attribute.type}"
     if attribute.type != "integer" and (attribute.minimum is not None or attribute.maximum is not None):
         yield loc, "only integer attributes have `minimum` or `maximum`"
+    for bound in ("minimum", "maximum"):
+        value = getattr(attribute, bound)
+        if value is not None and not INT64_MIN <= value <= INT64_MAX:
+            yield (*loc, bound), f"{bound} {value} is outside the signed 64-bit range ({INT64_MIN} to {INT64_MAX})"
+    if attribute.minimum is not None and attribute.maximum is not None and attribute.minimum > attribute.maximum:
+        yield loc, f"minimum {attribute.minimum} is greater than maximum {attribute.maximum}"
     if attribute.type != "string" and attribute.max_length is not None:
         yield (*loc, "max_length"), "only string attributes have `max_length`"
     if attribute.required and attribute.default is not None:
@@ -336,15 +365,15 @@ def value_problem(schema: Schema, attribute: Attribute, default: Any) -> str | N
     if attribute.type == "integer":
         if not isinstance(default, int) or isinstance(default, bool):
             return f"{default!r} is not an integer"
-        low, high = attribute.minimum, attribute.maximum
-        if (low is not None and default < low) or (high is not None and default > high):
+        low, high = attribute.integer_range
+        if not low <= default <= high:
             return f"{default} is outside [{low}, {high}]"
         return None
     if attribute.type == "boolean":
         return None if isinstance(default, bool) else f"{default!r} is not a boolean"
     if attribute.type == "date":
         try:
-            dt.date.fromisoformat(str(default))
+            parse_date(str(default))
         except ValueError:
             return f"{default!r} is not a date (YYYY-MM-DD)"
         return None
@@ -410,7 +439,7 @@ class SchemaFolder:
     def versions(self) -> tuple[str, ...]:
         """Every schema version in the folder, oldest first."""
         names = (p.name.removeprefix("v").removesuffix(".yaml") for p in self.path.glob("v*.yaml"))
-        return tuple(sorted((v for v in names if re.match(SEMVER, v)), key=parse_version))
+        return tuple(sorted((v for v in names if re.fullmatch(SEMVER, v)), key=parse_version))
 
     def latest(self) -> str:
         """The newest version; FileNotFoundError when the folder holds none."""
@@ -427,7 +456,7 @@ class SchemaFolder:
         version = version or self.latest()
         if version not in self._loaded:
             path = self.path_of(version)
-            if not re.match(SEMVER, version) or not path.is_file():
+            if not re.fullmatch(SEMVER, version) or not path.is_file():
                 raise FileNotFoundError(f"no schema {version} in {self.path}")
             self._loaded[version] = load_schema_file(path)
         return self._loaded[version]

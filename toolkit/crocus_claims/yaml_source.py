@@ -1,7 +1,7 @@
 """Reading hand-written YAML (schemas, authored annotations) so that every error can name its line.
 
-PyYAML keeps the last of two equal keys without a word; in a file a person edits that is a
-mistake to report, not to resolve silently.
+PyYAML keeps the last of two equal keys without a word, and reads the escape "\\udc00" into a
+lone surrogate; in a file a person edits both are mistakes to report, not to resolve silently.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+
+from crocus_claims.unicode_text import describe_lone_surrogate, lone_surrogate
 
 Loc = tuple[str | int, ...]
 
@@ -26,6 +28,14 @@ class UniqueKeyLoader(yaml.SafeLoader):
                 )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
+        value = super().construct_scalar(node)
+        index = lone_surrogate(value) if isinstance(value, str) else None
+        if index is not None:
+            raise yaml.constructor.ConstructorError(None, None, describe_lone_surrogate(value, index),
+                                                    node.start_mark)
+        return value
 
 
 def line_of(root: yaml.Node | None, loc: Loc) -> int | None:

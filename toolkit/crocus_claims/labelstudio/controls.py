@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from crocus_claims.schema import Attribute, Schema
+from crocus_claims.validation.findings import json_text
+from crocus_claims.schema import Attribute, Schema, parse_date
 
 TEXT_NAME = "text"  # the <Text> object every control points at
 LABEL_NAME = "label"  # the <Labels> control
@@ -66,24 +67,27 @@ def from_result_value(schema: Schema, attribute: Attribute, stored: Any) -> Any:
     """The attribute value (JSON form) of what the editor stored; raises InvalidValue."""
     if attribute.type in ("enum", "boolean", "string"):
         if not isinstance(stored, list) or len(stored) != 1 or not isinstance(stored[0], str):
-            raise InvalidValue(f"expected one value, got {stored!r}")
+            raise InvalidValue(f"expected one value, got {json_text(stored)}")
         (value,) = stored
         if attribute.type == "string":
             return value
         allowed = choice_values(schema, attribute)
         if value not in allowed:
-            raise InvalidValue(f"{value!r} is not one of {list(allowed)}")
+            raise InvalidValue(f"{json_text(value)} is not one of {json_text(list(allowed))}")
         return BOOLEAN_CHOICES[value] if attribute.type == "boolean" else value
     if attribute.type == "integer":
+        low, high = attribute.integer_range
+        if isinstance(stored, (int, float)) and not isinstance(stored, bool) and not low <= stored <= high:
+            raise InvalidValue(f"{json_text(stored)} is outside the range the schema allows ({low} to {high})")
         if isinstance(stored, float) and stored.is_integer():
             stored = int(stored)
         if not isinstance(stored, int) or isinstance(stored, bool):
-            raise InvalidValue(f"{stored!r} is not an integer")
+            raise InvalidValue(f"{json_text(stored)} is not an integer")
         return stored
     # date: the editor's DateTime with only="date" stores an ISO date
     if isinstance(stored, list) and len(stored) == 1:
         stored = stored[0]
     try:
-        return dt.date.fromisoformat(stored).isoformat()
+        return parse_date(stored).isoformat()
     except (TypeError, ValueError):
-        raise InvalidValue(f"{stored!r} is not a date (YYYY-MM-DD)") from None
+        raise InvalidValue(f"{json_text(stored)} is not a date (YYYY-MM-DD)") from None

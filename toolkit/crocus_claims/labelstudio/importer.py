@@ -32,9 +32,11 @@ from crocus_claims.labelstudio.controls import (
 )
 from crocus_claims.records import derived_relation_id
 from crocus_claims.schema import Schema
-from crocus_claims.validation import validate_records
+from crocus_claims.unicode_text import describe_lone_surrogate, has_lone_surrogate, lone_surrogate, lone_surrogates
+from crocus_claims.validation import Finding, validate_records
+from crocus_claims.validation.findings import json_text
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # matched whole (fullmatch)
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class _Context:
     task_id: Any
     doc_id: str
     annotation_id: Any = None
+    surrogates: bool = False  # the task holds a lone surrogate somewhere: check each item
 
     def lose(self, code: str, message: str, region_id: Any = None) -> None:
         self.report.counts[code] += 1
@@ -102,9 +105,15 @@ def import_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocu
     report = ConversionReport()
     records: dict[tuple[str, str], dict[str, Any]] = {}
     for index, task in enumerate(tasks):
-        text, doc_id = _task_text(task, index, corpus)
+        surrogates = has_lone_surrogate(task)
+        text, doc_id = _task_text(task, index, corpus, surrogates)
         for annotator, annotation_id, result, kind in _annotations(task, users or {}, drafts, report):
-            context = _Context(report, task.get("id"), doc_id, annotation_id)
+            context = _Context(report, task.get("id"), doc_id, annotation_id, surrogates)
+            if surrogates and lone_surrogate(annotator) is not None:
+                context.lose("lone-surrogate", f"the annotator's name or email {json_text(annotator)} holds "
+                             f"{describe_lone_surrogate(annotator, lone_surrogate(annotator) or 0)}: "
+                             "the annotation is not imported")
+                continue
             key = (doc_id, annotator)
             if key in records:
                 context.lose("duplicate-annotator",
@@ -119,22 +128,54 @@ def import_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocu
     return [records[key] for key in sorted(records)], report
 
 
-def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument]) -> tuple[str, str]:
+def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument],
+               surrogates: bool = False) -> tuple[str, str]:
     """The task's text and doc_id, refusing a task whose text is not the corpus text."""
     data = task.get("data") if isinstance(task, dict) else None
     if not isinstance(data, dict) or not isinstance(data.get(TEXT_NAME), str) or not isinstance(data.get("doc_id"), str):
         raise LabelStudioError("invalid-export", f"task #{index + 1}: no data.text and data.doc_id")
+    if surrogates:
+        for path, position in lone_surrogates(data, "data"):
+            value = _at(task, path)
+            doc = f" (doc {data['doc_id']})" if lone_surrogate(data["doc_id"]) is None else ""
+            raise LabelStudioError("lone-surrogate", f"task {json_text(task.get('id'))}{doc}: {path} holds "
+                                   f"{describe_lone_surrogate(value, position)}; the export is damaged: "
+                                   "export the project again")
     doc_id, text = data["doc_id"], data[TEXT_NAME]
     document = corpus.get(doc_id)
     if document is None:
-        raise LabelStudioError("unknown-document", f"task {task.get('id')}: doc_id {doc_id!r} is not in the corpus")
+        raise LabelStudioError("unknown-document", f"task {task.get('id')}: doc_id {json_text(doc_id)} is not in the corpus")
     if text_sha256(text) != document.text_sha256:
-        raise LabelStudioError(
-            "corpus-version-mismatch",
-            f"task {task.get('id')} (doc {doc_id}): its text is not the corpus text (hash "
-            f"{text_sha256(text)[:12]}, corpus {document.text_sha256[:12]}): the export is of another "
-            "corpus version; push the current corpus and annotate again, or import with that corpus")
+        raise LabelStudioError("corpus-version-mismatch",
+                               f"task {task.get('id')} (doc {doc_id}): {text_difference(text, document.text)}")
     return text, doc_id
+
+
+def _at(data: Any, path: str) -> Any:
+    """The value at a path from `lone_surrogates` ("data.text", "result[3].value.text")."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
+        data = data[int(part[1:-1])] if part.startswith("[") else data[part]
+    return data
+
+
+def _place(text: str, offset: int) -> str:
+    line = text.count("\n", 0, offset) + 1
+    return f"line {line}, character {offset}"
+
+
+def text_difference(text: str, corpus_text: str) -> str:
+    """How an export's task text differs from the corpus text, and where: what the user must fix."""
+    if text.replace("\r\n", "\n").replace("\r", "\n") == corpus_text:
+        first = text.find("\r")
+        ending = "CRLF (\\r\\n)" if text.startswith("\r\n", first) else "CR (\\r)"
+        return (f"its text differs from the corpus text only in line endings: the task has {ending} where the "
+                f"corpus has LF (\\n), first at {_place(text, first)}; save the export with LF line endings "
+                "(or push the tasks again) and import it again")
+    first = next((i for i, (a, b) in enumerate(zip(text, corpus_text)) if a != b), min(len(text), len(corpus_text)))
+    return (f"its text is not the corpus text (hash {text_sha256(text)[:12]}, corpus "
+            f"{text_sha256(corpus_text)[:12]}): they first differ at {_place(corpus_text, first)} (task "
+            f"{json_text(text[first:first + 20])}, corpus {json_text(corpus_text[first:first + 20])}); the export "
+            "is of another corpus version: push the current corpus and annotate again, or import with that corpus")
 
 
 def _annotator(completed_by: Any, users: Mapping[int, str]) -> str:
@@ -187,9 +228,11 @@ def _convert_result(result: list[Any], text: str, schema: Schema,
     spans: dict[str, dict[str, Any]] = {}
     attribute_items: list[dict[str, Any]] = []
     relation_items: list[dict[str, Any]] = []
-    for item in result:
-        if not isinstance(item, dict):
-            context.lose("invalid-result-item", f"a result item that is not an object: {item!r}")
+    for index, item in enumerate(result):
+        if context.surrogates and has_lone_surrogate(item):
+            _lose_surrogate_item(item, index, context)
+        elif not isinstance(item, dict):
+            context.lose("invalid-result-item", f"a result item that is not an object: {json_text(item)}")
         elif item.get("type") == "relation":
             relation_items.append(item)
         elif item.get("from_name") == LABEL_NAME:
@@ -204,38 +247,49 @@ def _convert_result(result: list[Any], text: str, schema: Schema,
     return list(spans.values()), relations
 
 
+def _lose_surrogate_item(item: Any, index: int, context: _Context) -> None:
+    inner, position = next(lone_surrogates(item))
+    value = _at(item, inner) if inner not in ("(value)", "(object)") else item
+    region_id = item.get("id") if isinstance(item, dict) else None
+    region_id = region_id if isinstance(region_id, str) and lone_surrogate(region_id) is None else None
+    problem = describe_lone_surrogate(value, position) if isinstance(value, str) else "a lone surrogate in a key"
+    path = f"result[{index}]" + ("" if inner.startswith("(") else f".{inner}")
+    context.lose("lone-surrogate", f"{path} holds {problem}: the item is not imported", region_id)
+
+
 def _convert_region(item: dict[str, Any], text: str, schema: Schema, context: _Context,
                     spans: Mapping[str, Any]) -> dict[str, Any] | None:
     region_id, value = item.get("id"), item.get("value") or {}
-    if not isinstance(region_id, str) or not ID_PATTERN.match(region_id):
-        context.lose("invalid-region-id", f"region id {region_id!r} is not [A-Za-z0-9_-]{{1,64}}", region_id)
+    if not isinstance(region_id, str) or not ID_PATTERN.fullmatch(region_id):
+        context.lose("invalid-region-id", f"region id {json_text(region_id)} is not [A-Za-z0-9_-]{{1,64}}",
+                     region_id if isinstance(region_id, str) else None)
         return None
     if region_id in spans:
         context.lose("duplicate-region", "a second labels item for this region", region_id)
         return None
     if item.get("to_name") != TEXT_NAME or item.get("type") != "labels":
-        context.lose("unknown-control", f"labels item of type {item.get('type')!r} on {item.get('to_name')!r}",
+        context.lose("unknown-control", f"labels item of type {json_text(item.get('type'))} on {json_text(item.get('to_name'))}",
                      region_id)
         return None
     labels = value.get("labels")
     if not isinstance(labels, list) or len(labels) != 1:
-        context.lose("label-count", f"a region needs exactly one label, it has {labels!r}", region_id)
+        context.lose("label-count", f"a region needs exactly one label, it has {json_text(labels)}", region_id)
         return None
     label = labels[0]
     if label not in schema.labels_by_name:
-        context.lose("unknown-label", f"label {label!r} is not in schema {schema.version}", region_id)
+        context.lose("unknown-label", f"label {json_text(label)} is not in schema {schema.version}", region_id)
         return None
     start, end = value.get("start"), value.get("end")
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-        context.lose("invalid-offsets", f"offsets {start!r}..{end!r} are not a range in the text "
+        context.lose("invalid-offsets", f"offsets {json_text(start)}..{json_text(end)} are not a range in the text "
                                         f"of {len(text)} characters", region_id)
         return None
     span_text = text[start:end]
     saved = value.get("text")
     if isinstance(saved, str) and not loosely_equal(saved, span_text):
         # Kept with the text at its offsets (they are what the editor measures), but reported.
-        context.lose("region-text-mismatch", f"value.text {saved!r} is not the text at {start}..{end} "
-                                             f"({span_text!r}); offsets from another text or version?", region_id)
+        context.lose("region-text-mismatch", f"value.text {json_text(saved)} is not the text at {start}..{end} "
+                                             f"({json_text(span_text)}); offsets from another text or version?", region_id)
     context.report.counts["converted-region"] += 1
     attributes = {attribute.name: None for attribute in schema.label_attributes(label)}
     return {"id": region_id, "label": label, "start": start, "end": end, "text": span_text,
@@ -247,7 +301,7 @@ def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
     region_id, name = item.get("id"), item.get("from_name")
     attribute = schema.attributes_by_name.get(name) if isinstance(name, str) else None
     if attribute is None or item.get("to_name") != TEXT_NAME:
-        context.lose("unknown-control", f"control {name!r} on {item.get('to_name')!r} is not in the config "
+        context.lose("unknown-control", f"control {json_text(name)} on {json_text(item.get('to_name'))} is not in the config "
                                         f"of schema {schema.version}", region_id)
         return
     control = control_of(attribute)
@@ -259,8 +313,8 @@ def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
         context.lose("attribute-not-for-label", f"{name} is not an attribute of {span['label']}", region_id)
         return
     if item.get("type") != control.result_type:
-        context.lose("unknown-control", f"{name} item of type {item.get('type')!r}, "
-                                        f"expected {control.result_type!r}", region_id)
+        context.lose("unknown-control", f"{name} item of type {json_text(item.get('type'))}, "
+                                        f"expected {json_text(control.result_type)}", region_id)
         return
     if span["attributes"][name] is not None:
         context.lose("duplicate-attribute", f"a second {name} item for this region", region_id)
@@ -289,7 +343,7 @@ def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Co
         pairs = {"right": [(source, target)], "left": [(target, source)],
                  "bi": [(source, target), (target, source)]}.get(direction)
         if pairs is None:
-            context.lose("invalid-relation-direction", f"relation {where}: direction {direction!r}", where)
+            context.lose("invalid-relation-direction", f"relation {where}: direction {json_text(direction)}", where)
             continue
         labels = item.get("labels")
         if not labels:
@@ -297,7 +351,7 @@ def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Co
             continue
         for kind in labels:
             if kind not in schema.relations_by_name:
-                context.lose("unknown-relation-type", f"relation {where}: {kind!r} is not in schema "
+                context.lose("unknown-relation-type", f"relation {where}: {json_text(kind)} is not in schema "
                                                       f"{schema.version}", where)
                 continue
             for head, tail in pairs:
@@ -320,21 +374,46 @@ def convert_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDoc
 
 def drop_invalid(records: list[dict[str, Any]], report: ConversionReport, *, schema: Schema,
                  corpus: Mapping[str, CorpusDocument]) -> list[dict[str, Any]]:
-    """The records that pass validation; each one that does not is reported with its findings."""
-    valid = []
+    """The records as they pass validation: a finding that names a span or relation drops only that
+    item (and the relations that then dangle); a finding about the record drops the record. Each is
+    reported with its finding."""
+    kept = []
     for record in records:
+        checked = _without_invalid_items(record, report, schema, corpus)
+        if checked is not None:
+            kept.append(checked)
+    return kept
+
+
+_ITEM = re.compile(r"(spans|relations)\[(\d+)\]")
+
+
+def _without_invalid_items(record: dict[str, Any], report: ConversionReport, schema: Schema,
+                           corpus: Mapping[str, CorpusDocument]) -> dict[str, Any] | None:
+    task_id, annotation_id = report.origins.get((record["doc_id"], record["annotator"]), (None, None))
+    while True:
         findings = validate_records([record], schema=schema, corpus=corpus)
         errors = [f for f in findings if f.severity == "error"]
-        for finding in findings:
-            if finding.severity != "error":
-                report.warnings.append(f"{record['annotator']} {finding.where()}: {finding.code}: {finding.message}")
-        task_id, annotation_id = report.origins.get((record["doc_id"], record["annotator"]), (None, None))
-        for finding in errors:
-            report.counts["invalid-record"] += 1
-            report.problems.append(Problem(
-                "invalid-record", f"{finding.code}: {finding.message} (annotator {record['annotator']}; "
-                "the record is not written)", task_id, annotation_id,
-                finding.span_id or finding.relation_id, record["doc_id"]))
         if not errors:
-            valid.append(record)
-    return valid
+            for finding in findings:
+                report.warnings.append(f"{record['annotator']} {finding.where()}: {finding.code}: {finding.message}")
+            return record
+        items = {(m.group(1), int(m.group(2))) for f in errors if (m := _ITEM.match(f.path or ""))}
+        whole = [f for f in errors if not _ITEM.match(f.path or "")]
+        for finding in errors:
+            dropped = "the record is not written" if whole else \
+                f"{'span' if finding.span_id else 'relation'} {finding.span_id or finding.relation_id} is not written"
+            _report_finding(report, finding, record, dropped, task_id, annotation_id)
+        if whole:
+            return None
+        record = {**record,
+                  "spans": [s for i, s in enumerate(record["spans"]) if ("spans", i) not in items],
+                  "relations": [r for i, r in enumerate(record["relations"]) if ("relations", i) not in items]}
+
+
+def _report_finding(report: ConversionReport, finding: Finding, record: dict[str, Any], dropped: str,
+                    task_id: Any, annotation_id: Any) -> None:
+    report.counts["invalid-record"] += 1
+    report.problems.append(Problem(
+        "invalid-record", f"{finding.code}: {finding.message} (annotator {record['annotator']}; {dropped})",
+        task_id, annotation_id, finding.span_id or finding.relation_id, record["doc_id"]))

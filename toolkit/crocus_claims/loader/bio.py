@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 Token = tuple[str, int, int]
 Tokenizer = Callable[[str], Iterable[Token]]
-IssueKind = Literal["not-on-token-boundary", "no-token", "overlap"]
+IssueKind = Literal["not-on-token-boundary", "no-token", "overlap", "token-split"]
 OUTSIDE = "O"
 KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each document has its own
 

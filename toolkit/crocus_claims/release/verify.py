@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import msgspec
 
 from crocus_claims.record_schema import strict_integer_validator
 from crocus_claims.release.counts import release_counts
@@ -27,21 +28,25 @@ from crocus_claims.release.integrity import (
 from crocus_claims.release.manifest import MANIFEST_FILE
 from crocus_claims.release.splits import assign_split
 from crocus_claims.schema import Schema
-from crocus_claims.validation import validate_records
+from crocus_claims.validation import validate_lines
 
 
-def read_documents(folder: Path) -> tuple[list[dict[str, Any]], list[Difference]]:
-    documents, differences = [], []
+def read_documents(folder: Path) -> tuple[list[dict[str, Any]], list[bytes], list[Difference]]:
+    """The parsed documents, the lines they came from, and a difference for each line that is not
+    JSON (msgspec refuses what json.loads lets through: NaN, a lone surrogate)."""
+    documents, lines, differences = [], [], []
     with open(folder / DOCUMENTS_FILE, "rb") as handle:
         for number, line in enumerate(handle, start=1):
+            lines.append(line)
             try:
-                documents.append(json.loads(line))
-            except ValueError as error:
+                documents.append(msgspec.json.decode(line))
+            except msgspec.DecodeError as error:
                 differences.append(Difference("invalid-record", f"{DOCUMENTS_FILE}:{number}", f"not JSON: {error}"))
-    return documents, differences
+    return documents, lines, differences
 
 
-def record_differences(folder: Path, schema: Schema, documents: list[dict[str, Any]]) -> Iterator[Difference]:
+def record_differences(folder: Path, schema: Schema, documents: list[dict[str, Any]],
+                       lines: list[bytes]) -> Iterator[Difference]:
     json_schema_name = f"{SCHEMA_FOLDER}/v{schema.version}.record.schema.json"
     if not (folder / json_schema_name).is_file():
         yield Difference("missing-file", json_schema_name, "the release has no JSON Schema of its records")
@@ -61,10 +66,9 @@ def record_differences(folder: Path, schema: Schema, documents: list[dict[str, A
             yield Difference("split-mismatch", where, f"doc {doc_id} is in {document.get('split')!r}, "
                              f"its doc_id puts it in {assign_split(doc_id)!r}")
     # Each record carries its text, so the release is checked against itself, not a local corpus.
-    for finding in validate_records(documents, schema=schema, corpus={}):
-        if finding.severity == "error":
-            located = finding.located(f"{DOCUMENTS_FILE}", finding.line)
-            yield Difference(finding.code, located.where(), finding.message)
+    for finding in validate_lines(lines, file=DOCUMENTS_FILE, schema=schema, corpus={}):
+        if finding.severity == "error" and finding.code != "invalid-json":  # read_documents said so
+            yield Difference(finding.code, finding.where(), finding.message)
 
 
 def count_differences(manifest_counts: Any, actual: Any, path: str = "counts") -> Iterator[Difference]:
@@ -109,8 +113,8 @@ def verify_release(folder: Path) -> list[Difference]:
     differences += schema_differences
     if schema is None or not (folder / DOCUMENTS_FILE).is_file():
         return differences
-    documents, read_differences = read_documents(folder)
-    invalid = read_differences + list(record_differences(folder, schema, documents))
+    documents, lines, read_differences = read_documents(folder)
+    invalid = read_differences + list(record_differences(folder, schema, documents, lines))
     differences += invalid
     if not invalid:
         differences += count_differences(manifest.get("counts"), release_counts(schema, documents))

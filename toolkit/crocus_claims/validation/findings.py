@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -49,3 +50,14 @@ class Finding:
         if self.path and not (self.span_id or self.relation_id):
             parts.append(f"at {self.path}")
         return " ".join(parts)
+
+
+def json_text(value: Any, limit: int = 200) -> str:
+    """`value` as JSON writes it (null, true, "text"), for messages: a finding speaks JSON, not Python.
+
+    A lone surrogate shows as its escape (\\udc00) so that the message itself can be printed;
+    text past `limit` characters is cut with an ellipsis.
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,7 +16,7 @@ from typing import Any
 from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.records import RecordTypes, record_types
 from crocus_claims.schema import Interval, Schema, available_versions, parse_version
-from crocus_claims.validation.findings import Finding
+from crocus_claims.validation.findings import Finding, json_text
 
 # An interval rule names what a bound must equal, as a function of the stated value.
 _BOUND_FROM_VALUE = {"value": 0, "value+1": 1, "value-1": -1}
@@ -139,10 +139,10 @@ def _text_findings(doc_id: str | None, index: int, span: Any, text: str, size: i
         return (Finding("offset-out-of-bounds", f"end {end} is past the end of the text ({size} characters)",
                         doc_id=doc_id, span_id=span.id, path=f"spans[{index}].end"),)
     if text[start:end] != quoted:
-        return (Finding("span-text-mismatch", f"text {quoted!r} differs from the text at {start}-{end}: "
-                        f"{text[start:end]!r}", doc_id=doc_id, span_id=span.id, path=f"spans[{index}].text"),)
+        return (Finding("span-text-mismatch", f"text {json_text(quoted)} differs from the text at {start}-{end}: "
+                        f"{json_text(text[start:end])}", doc_id=doc_id, span_id=span.id, path=f"spans[{index}].text"),)
     if quoted[0].isspace() or quoted[-1].isspace():
-        return (Finding("span-boundary-whitespace", f"span text {quoted!r} starts or ends with white space",
+        return (Finding("span-boundary-whitespace", f"span text {json_text(quoted)} starts or ends with white space",
                         doc_id=doc_id, span_id=span.id, path=f"spans[{index}]"),)
     return ()
 

@@ -17,7 +17,7 @@ import msgspec
 
 from crocus_claims.schema import Schema
 from crocus_claims.validation import semantic
-from crocus_claims.validation.findings import Finding
+from crocus_claims.validation.findings import Finding, json_text
 
 
 
@@ -58,6 +58,8 @@ def _code_for(error: Any, schema: Schema) -> str:
         return "not-an-object"
     if in_attributes and len(path) == 4:
         attribute = schema.attributes_by_name.get(str(leaf))
+        if error.instance is None and attribute is not None and attribute.required:
+            return "missing-attribute"  # unknown (null) is for optional attributes only
         if keyword == "enum" and attribute is not None and attribute.registry is not None:
             return "unknown-registry-entry"
         return "invalid-attribute-value"
@@ -65,24 +67,59 @@ def _code_for(error: Any, schema: Schema) -> str:
         return "unknown-label"
     if keyword == "enum" and len(path) == 3 and path[0] == "relations" and leaf == "type":
         return "unknown-relation-type"
-    if keyword == "minimum" and leaf in ("start", "end"):
+    if keyword in ("minimum", "maximum") and leaf in ("start", "end"):
         return "offset-out-of-bounds"
     if keyword == "type":
         return "invalid-type"
     return "invalid-value"
 
 
+_JSON_TYPES = ((bool, "a boolean"), (int, "an integer"), (float, "a number"), (str, "a string"),
+               (list, "an array"), (dict, "an object"), (type(None), "null"))
+
+
+def json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type: `a number`, `null`, `an object`."""
+    return next(name for kind, name in _JSON_TYPES if isinstance(value, kind))
+
+
+def _expected_types(types: Any) -> str:
+    names = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "a boolean",
+             "array": "an array", "object": "an object", "null": "null"}
+    return " or ".join(names.get(t, t) for t in ([types] if isinstance(types, str) else types))
+
+
 def _message(error: Any, code: str) -> str:
+    """What is wrong, in JSON's words (null, true, "text"), never Python's (None, True, 'text')."""
+    instance, keyword, expected = error.instance, error.validator, error.validator_value
+    leaf = error.absolute_path[-1] if error.absolute_path else None
     if code in ("unknown-field", "unknown-attribute"):
         allowed = set(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - allowed)
-        return f"{', '.join(map(repr, extra))} not allowed here (allowed: {', '.join(sorted(allowed)) or 'none'})"
-    if error.validator == "enum" and len(error.validator_value) > 8:
-        return f"{error.instance!r} is not one of the {len(error.validator_value)} allowed values " \
-            f"({', '.join(map(str, error.validator_value[:6]))}, ...)"
-    if code in ("invalid-type", "invalid-attribute-value") and isinstance(error.instance, (bool, float)):
-        return f"{error.instance!r} is a {type(error.instance).__name__}, not an integer" \
-            if "integer" in str(error.schema.get("type", "")) else error.message
+        extra = sorted(set(instance) - allowed)
+        return f"{', '.join(map(json_text, extra))} not allowed here (allowed: {', '.join(sorted(allowed)) or 'none'})"
+    if code == "missing-attribute" and keyword != "required":
+        return f"{leaf} is required: null (unknown) is allowed only for optional attributes"
+    if keyword == "required":
+        missing = [name for name in expected if isinstance(instance, dict) and name not in instance]
+        return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
+    if keyword == "enum":
+        values = list(expected)
+        shown = json_text(values) if len(values) <= 8 else \
+            f"the {len(values)} allowed values ({', '.join(map(json_text, values[:6]))}, ...)"
+        return f"{json_text(instance)} is not one of {shown}"
+    if keyword == "type":
+        return f"{json_text(instance)} is {json_type(instance)}, not {_expected_types(expected)}"
+    if keyword == "minimum":
+        return f"{json_text(instance)} is less than the minimum {expected}"
+    if keyword == "maximum":
+        return f"{json_text(instance)} is greater than the maximum {expected}"
+    if keyword in ("minLength", "maxLength"):
+        bound = "at least" if keyword == "minLength" else "at most"
+        return f"{json_text(instance)} has {len(instance)} characters, {bound} {expected} allowed"
+    if keyword == "format":
+        return f"{json_text(instance)} is not a valid {expected}"
+    if keyword == "pattern":
+        return f"{json_text(instance)} does not match {expected}"
     return error.message
 
 
@@ -140,12 +177,25 @@ def check_data(data: Any, ctx: semantic.Context) -> list[Finding]:
     return findings
 
 
+BYTE_ORDER_MARK = b"\xef\xbb\xbf"
+
+
+def _decode_message(line: bytes, message: str) -> str:
+    """msgspec's reason, with the two causes it does not name: a byte order mark and a lone surrogate."""
+    if line.startswith(BYTE_ORDER_MARK):
+        return ("the line starts with a UTF-8 byte order mark (EF BB BF), which JSON text must not have "
+                "(RFC 8259 §8.1): save the file as UTF-8 without a BOM")
+    if "surrogate" in message:
+        return f"{message}: a \\u escape there is a lone surrogate (half of a UTF-16 pair), not a Unicode character"
+    return message
+
+
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     """Findings of a line that failed typed decoding, and its (doc_id, annotator) when it has them."""
     try:
         data = msgspec.json.decode(line)
     except msgspec.DecodeError as error:
-        return [Finding("invalid-json", str(error))], None
+        return [Finding("invalid-json", _decode_message(line, str(error)))], None
     findings = check_data(data, ctx)
     key = None
     if isinstance(data, dict) and isinstance(data.get("doc_id"), str) and isinstance(data.get("annotator"), str):
