@@ -146,7 +146,7 @@ def cohen_kappa(pairs: list[tuple[str, str]]) -> tuple[float | None, float | Non
 
 
 @dataclass(frozen=True)
-class _Span:
+class ComparedSpan:
     id: str
     label: str
     start: int
@@ -157,21 +157,26 @@ class _Span:
     def order(self) -> tuple[int, int, str]:
         return self.start, self.end, self.id
 
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """What exact matching compares: label, start and end (never the text)."""
+        return self.label, self.start, self.end
 
-def pair_exact(spans_a: list[_Span], spans_b: list[_Span]) -> dict[str, str]:
+
+def pair_exact(spans_a: list[ComparedSpan], spans_b: list[ComparedSpan]) -> dict[str, str]:
     """A span id -> B span id, for spans of the same label, start and end."""
-    free: dict[tuple[str, int, int], list[_Span]] = {}
+    free: dict[tuple[str, int, int], list[ComparedSpan]] = {}
     for span in sorted(spans_b, key=lambda s: s.order, reverse=True):
-        free.setdefault((span.label, span.start, span.end), []).append(span)
+        free.setdefault(span.key, []).append(span)
     pairs = {}
     for span in sorted(spans_a, key=lambda s: s.order):
-        candidates = free.get((span.label, span.start, span.end))
+        candidates = free.get(span.key)
         if candidates:
             pairs[span.id] = candidates.pop().id
     return pairs
 
 
-def pair_overlapping(spans_a: list[_Span], spans_b: list[_Span]) -> dict[str, str]:
+def pair_overlapping(spans_a: list[ComparedSpan], spans_b: list[ComparedSpan]) -> dict[str, str]:
     """A span id -> B span id, one-to-one, greedy by largest overlap (ties as the module says)."""
     candidates = []
     for a in spans_a:
@@ -223,8 +228,8 @@ def _by_document(records: Iterable[Any], schema: Schema, side: str) -> dict[str,
     return documents
 
 
-def _spans(record: dict[str, Any]) -> list[_Span]:
-    return [_Span(s["id"], s["label"], s["start"], s["end"], s["attributes"]) for s in record["spans"]]
+def compared_spans(record: dict[str, Any]) -> list[ComparedSpan]:
+    return [ComparedSpan(s["id"], s["label"], s["start"], s["end"], s["attributes"]) for s in record["spans"]]
 
 
 @dataclass
@@ -236,7 +241,7 @@ class _Tally:
     attribute_pairs: dict[tuple[str, str], list[tuple[str, str]]]
 
 
-def _count_spans(tally: _Tally, matching: str, a: list[_Span], b: list[_Span], pairs: dict[str, str]) -> None:
+def _count_spans(tally: _Tally, matching: str, a: list[ComparedSpan], b: list[ComparedSpan], pairs: dict[str, str]) -> None:
     labels_a = {s.id: s.label for s in a}
     for span in a:
         tally.spans[matching, span.label, "a"] += 1
@@ -259,12 +264,12 @@ def _count_relations(tally: _Tally, matching: str, record_a: dict[str, Any], rec
         tally.relations[matching, relation["type"], "b"] += 1
 
 
-def _attribute_text(value: Any) -> str:
+def attribute_text(value: Any) -> str:
     """One category per distinct JSON value, so that 1, "1", true and null stay apart."""
     return json.dumps(value, sort_keys=True)
 
 
-def _count_attributes(tally: _Tally, a: list[_Span], b: list[_Span], pairs: dict[str, str]) -> None:
+def _count_attributes(tally: _Tally, a: list[ComparedSpan], b: list[ComparedSpan], pairs: dict[str, str]) -> None:
     by_id_b = {s.id: s for s in b}
     for span in a:
         if span.id not in pairs:
@@ -272,7 +277,7 @@ def _count_attributes(tally: _Tally, a: list[_Span], b: list[_Span], pairs: dict
         other = by_id_b[pairs[span.id]]
         for name, value in span.attributes.items():
             tally.attribute_pairs.setdefault((span.label, name), []).append(
-                (_attribute_text(value), _attribute_text(other.attributes.get(name)))
+                (attribute_text(value), attribute_text(other.attributes.get(name)))
             )
 
 
@@ -286,7 +291,7 @@ def _tally(documents_a: dict, documents_b: dict, shared: list[str]) -> _Tally:
                 f"doc {doc_id}: the two sets annotate different texts (text_sha256 differs)",
                 doc_id,
             )
-        spans_a, spans_b = _spans(record_a), _spans(record_b)
+        spans_a, spans_b = compared_spans(record_a), compared_spans(record_b)
         for matching in MATCHINGS:
             pairs = PAIRING[matching](spans_a, spans_b)
             _count_spans(tally, matching, spans_a, spans_b, pairs)

@@ -24,6 +24,7 @@ COMMANDS = {
     "annotate": "crocus_claims.cli.labelstudio:annotate",
     "annotations": "crocus_claims.cli.annotations:annotations",
     "agreement": "crocus_claims.cli.agreement:agreement",
+    "adjudicate": "crocus_claims.cli.adjudicate:adjudicate",
     "stats": "crocus_claims.cli.stats:stats",
     "release": "crocus_claims.cli.release:release",
     "prelabel": "crocus_claims.cli.prelabel:prelabel",

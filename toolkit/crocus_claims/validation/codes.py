@@ -94,6 +94,15 @@ _LOOP_TABLE = (
     CommandCode("pass-exists", "annotations import", "The pass already has a different authored file for a document (`--replace` replaces it)."),
     CommandCode("invalid-pass-name", "annotations import", "A pass name that is not a folder name of letters, digits, `.`, `_` and `-`."),
     CommandCode("round-trip-mismatch", "annotations import", "An authored file would not build back into the record's exact bytes (a bug: report it)."),
+    # adjudicate (the target pass is written as `annotations import` writes: pass-exists applies)
+    CommandCode("unknown-pass", "adjudicate", "A pass with no folder under annotations/authored/."),
+    CommandCode("invalid-pass", "adjudicate", "A pass that does not build (its authoring problems are listed)."),
+    CommandCode("decisions-pending", "adjudicate", "Disagreements without a decision: the decisions file lists them; fill `decision`, `by` and `why`."),
+    CommandCode("invalid-decisions-file", "adjudicate", "The decisions file is not valid YAML or not shaped as written."),
+    CommandCode("invalid-decision", "adjudicate", "A decision that is not a pass name, `reject` (or `accept` for a relation), or `{value: ...}` for an attribute; or one without `by` and `why`."),
+    CommandCode("stale-decision", "adjudicate", "A decision for an item the passes no longer produce (a pass changed since the file was written)."),
+    CommandCode("relation-endpoint-rejected", "adjudicate", "A relation decided in whose head or tail was decided out."),
+    CommandCode("invalid-adjudication", "adjudicate", "The adjudicated record does not validate (the validator's finding is quoted)."),
 )
 
 LOOP_CODES: dict[str, CommandCode] = {code.code: code for code in _LOOP_TABLE}

@@ -1,0 +1,250 @@
+"""`crocus-claims adjudicate`: agreed parts accepted, every difference decided in a file, passes untouched."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from crocus_claims import anchoring, authoring, resources
+from crocus_claims.agreement import compare
+from crocus_claims.cli import cli
+from crocus_claims.corpus import load_corpus
+from crocus_claims.records import derived_relation_id
+from crocus_claims.schema import load_schema
+from crocus_claims.validation.codes import LOOP_CODES
+
+SCHEMA = load_schema()
+DOC = "crocus-004-zakharova-disputes-isk-claim"
+GOLD = json.loads((resources.annotations_dir() / "gold" / f"{DOC}.jsonl").read_text(encoding="utf-8"))
+TEXT = load_corpus()[DOC].text
+
+
+def other_pass(record: dict[str, Any]) -> dict[str, Any]:
+    """A second annotator's version: one boundary, one attribute, one missing span (and its relations)."""
+    record = copy.deepcopy(record)
+    record["annotator"] = "bob"
+    spans = {span["id"]: span for span in record["spans"]}
+    actor = spans["a-maria-zakharova"]  # "Maria Zakharova" -> "Zakharova"
+    actor["start"] += len("Maria ")
+    actor["text"] = TEXT[actor["start"]:actor["end"]]
+    stance = SCHEMA.attributes_by_name["author_stance"]
+    spans["d-dismissal"]["attributes"]["author_stance"] = next(
+        v for v in SCHEMA.allowed_values(stance) if v != spans["d-dismissal"]["attributes"]["author_stance"])
+    record["spans"] = [span for span in record["spans"] if span["id"] != "a-vladimir-putin"]
+    record["relations"] = [r for r in record["relations"] if "a-vladimir-putin" not in (r["head"], r["tail"])]
+    return record
+
+
+def make_passes(root: Path, **passes: dict[str, Any]) -> None:
+    for name, record in passes.items():
+        result = anchoring.anchor_records([record], name, root=root, corpus=load_corpus())
+        assert result.problems == []
+        anchoring.write_anchored(result)
+
+
+def run(root: Path, *args: str) -> Any:
+    return CliRunner().invoke(cli, ["adjudicate", *args, "--root", str(root), "--format", "json"])
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def decisions_file(root: Path, *passes: str) -> Path:
+    return root / "agreement" / "adjudication" / "+".join(passes) / "decisions.yaml"
+
+
+def fill(path: Path, choose: Any) -> None:
+    """Set every item's decision to choose(item), with `by` and `why`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for item in data["items"]:
+        item.update(decision=choose(item), by="tester", why="the guidelines say so")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    make_passes(tmp_path, alice={**GOLD, "annotator": "alice"}, bob=other_pass(GOLD))
+    return tmp_path
+
+
+def test_every_difference_becomes_an_item_and_nothing_is_written_until_decided(root: Path) -> None:
+    passes_before = fingerprint(root / "authored")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 1
+    path = decisions_file(root, "alice", "bob")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    kinds = sorted(item["kind"] for item in data["items"])
+    putin_relations = [r for r in GOLD["relations"] if "a-vladimir-putin" in (r["head"], r["tail"])]
+    assert kinds == sorted(["span-boundary", "span-missing", "attribute"] + ["relation"] * len(putin_relations))
+    for item in data["items"]:
+        assert set(item["versions"]) == {"alice", "bob"} and item["decision"] is None
+        assert item["by"] is None and item["why"] is None and item["context"]
+    assert "decision:\n" in path.read_text(encoding="utf-8")  # an empty slot to fill
+    findings = json.loads(result.stdout)["findings"]
+    assert {f["code"] for f in findings} == {"decisions-pending"} and len(findings) == len(kinds)
+    assert all(f["file"] and f["line"] and f["doc_id"] == DOC for f in findings)
+    report = json.loads((path.parent / "report.json").read_text(encoding="utf-8"))
+    assert report["annotators_a"] == ["alice"] and report["annotators_b"] == ["bob"]
+    assert not (root / "authored" / "gold").exists()
+    assert fingerprint(root / "authored") == passes_before
+
+
+def test_decisions_write_the_adjudicated_pass(root: Path) -> None:
+    run(root, "alice", "bob", "--into", "gold")
+    fill(decisions_file(root, "alice", "bob"), lambda item: "alice")
+    passes_before = fingerprint(root / "authored")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 0, result.output
+    built = json.loads((root / "gold" / f"{DOC}.jsonl").read_text(encoding="utf-8"))
+    assert built["annotator"] == "gold"
+    report = compare([GOLD], [built], SCHEMA)  # every decision took alice's version, which is the gold
+    assert report.spans["exact"].all.f1 == 1.0 and report.relations["exact"].all.f1 == 1.0
+    assert report.attributes and all(a.observed in (None, 1.0) for a in report.attributes)
+    assert fingerprint(root / "authored" / "alice") == {k[len("alice/"):]: v for k, v in passes_before.items()
+                                                        if k.startswith("alice/")}
+    check = CliRunner().invoke(cli, ["annotations", "build", "--check", "--root", str(root)])
+    assert check.exit_code == 0, check.output
+
+
+def test_the_other_version_and_explicit_values_are_taken_as_decided(root: Path) -> None:
+    run(root, "alice", "bob", "--into", "gold")
+    fill(decisions_file(root, "alice", "bob"),
+         lambda item: {"value": "neutral"} if item["kind"] == "attribute" else "bob")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 0, result.output
+    built = json.loads((root / "gold" / f"{DOC}.jsonl").read_text(encoding="utf-8"))
+    spans = {s["id"]: s for s in built["spans"]}
+    assert "a-vladimir-putin" not in spans
+    assert spans["a-maria-zakharova"]["text"] == "Zakharova"
+    assert spans["d-dismissal"]["attributes"]["author_stance"] == "neutral"
+    assert all("a-vladimir-putin" not in (r["head"], r["tail"]) for r in built["relations"])
+    assert all(r["id"] == derived_relation_id(r["type"], r["head"], r["tail"]) for r in built["relations"])
+
+
+def test_agreed_spans_are_exactly_what_agreement_counts_as_exact_matches() -> None:
+    from crocus_claims.adjudication import plan_document
+
+    corpus = load_corpus()
+    root = resources.annotations_dir()
+    a = {json.loads(p.read_text())["doc_id"]: json.loads(p.read_text()) for p in (root / "heldout").glob("*.jsonl")}
+    b = {json.loads(p.read_text())["doc_id"]: json.loads(p.read_text()) for p in (root / "pass2").glob("*.jsonl")}
+    agreed = sum(1 for doc_id in a for group in plan_document(doc_id, corpus[doc_id].text,
+                                                              {"a": a[doc_id], "b": b[doc_id]}, 2).groups
+                 if group.item is None)
+    assert agreed == compare(a.values(), b.values(), SCHEMA).spans["exact"].all.matched
+
+
+def test_k_of_n_accepts_what_enough_passes_agree_on(tmp_path: Path) -> None:
+    make_passes(tmp_path, alice={**GOLD, "annotator": "alice"}, carol={**GOLD, "annotator": "carol"},
+                bob=other_pass(GOLD))
+    result = run(tmp_path, "alice", "bob", "carol", "--into", "gold", "--min-agree", "2")
+    assert result.exit_code == 0, result.output  # alice and carol agree on everything: nothing to decide
+    built = json.loads((tmp_path / "gold" / f"{DOC}.jsonl").read_text(encoding="utf-8"))
+    assert compare([GOLD], [built], SCHEMA).spans["exact"].all.f1 == 1.0
+    assert (decisions_file(tmp_path, "alice", "bob", "carol").parent / "report-alice-carol.json").is_file()
+    all_three = run(tmp_path, "alice", "bob", "carol", "--into", "gold3")
+    assert all_three.exit_code == 1  # unanimity: bob's differences are items
+
+
+# --- every mistake: its code, its place, exit 1, the pass not written -------------------------------
+
+
+def _unknown_pass(root: Path) -> list[str]:
+    return ["alice", "nobody", "--into", "gold"]
+
+
+def _invalid_pass(root: Path) -> list[str]:
+    (root / "authored" / "bob" / f"{DOC}.yaml").write_text("doc_id: [\n", encoding="utf-8")
+    return ["alice", "bob", "--into", "gold"]
+
+
+def _pending(root: Path) -> list[str]:
+    return ["alice", "bob", "--into", "gold"]
+
+
+def _decided(root: Path, choose: Any) -> list[str]:
+    run(root, "alice", "bob", "--into", "gold")
+    fill(decisions_file(root, "alice", "bob"), choose)
+    return ["alice", "bob", "--into", "gold"]
+
+
+def _invalid_file(root: Path) -> list[str]:
+    run(root, "alice", "bob", "--into", "gold")
+    decisions_file(root, "alice", "bob").write_text("items: [unclosed\n", encoding="utf-8")
+    return ["alice", "bob", "--into", "gold"]
+
+
+def _invalid_decision(root: Path) -> list[str]:
+    return _decided(root, lambda item: "nobody")
+
+
+def _stale(root: Path) -> list[str]:
+    args = _decided(root, lambda item: "alice")
+    path = decisions_file(root, "alice", "bob")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"].append({**data["items"][0], "id": "span-missing-0000000000"})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return args
+
+
+def _endpoint_rejected(root: Path) -> list[str]:
+    return _decided(root, lambda item: {"span-missing": "reject", "relation": "accept"}.get(item["kind"], "alice"))
+
+
+def _invalid_adjudication(root: Path) -> list[str]:
+    return _decided(root, lambda item: {"value": "no-such-stance"} if item["kind"] == "attribute" else "alice")
+
+
+CASES = {
+    "unknown-pass": _unknown_pass,
+    "invalid-pass": _invalid_pass,
+    "decisions-pending": _pending,
+    "invalid-decisions-file": _invalid_file,
+    "invalid-decision": _invalid_decision,
+    "stale-decision": _stale,
+    "relation-endpoint-rejected": _endpoint_rejected,
+    "invalid-adjudication": _invalid_adjudication,
+}
+
+
+def test_every_adjudicate_code_has_a_case() -> None:
+    assert {c.code for c in LOOP_CODES.values() if c.command == "adjudicate"} == set(CASES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_each_mistake_is_refused_with_its_code(root: Path, code: str) -> None:
+    args = CASES[code](root)
+    result = run(root, *args)
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert code in {f["code"] for f in findings}
+    assert "Traceback" not in result.output
+    assert not (root / "authored" / "gold").exists()
+    if code not in ("unknown-pass", "invalid-pass"):
+        assert all(f["file"] for f in findings if f["code"] == code)
+
+
+def test_the_target_pass_is_not_overwritten_without_replace(root: Path) -> None:
+    args = _decided(root, lambda item: "alice")
+    target = root / "authored" / "gold" / f"{DOC}.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text("# hand-written\n", encoding="utf-8")
+    result = run(root, *args)
+    assert result.exit_code == 1 and "pass-exists" in result.stdout
+    assert target.read_text(encoding="utf-8") == "# hand-written\n"
+    assert run(root, *args, "--replace").exit_code == 0
+
+
+def test_usage_errors_exit_2(root: Path) -> None:
+    assert run(root, "alice", "--into", "gold").exit_code == 2
+    assert run(root, "alice", "bob", "--into", "alice").exit_code == 2
+    assert run(root, "alice", "bob", "--into", "gold", "--min-agree", "3").exit_code == 2
+    assert authoring.authored_passes(root) == ["alice", "bob"]
