@@ -154,6 +154,8 @@ CATEGORIES = [
     ("The fire claimed the lives of nearly 60 visitors.", "nearly 60", "killed"),
     ("Four people died and 20 were wounded.", "Four", "killed"),
     ("Two attackers were later found.", "Two", "attackers"),
+    ("Thirty people were hurt, with some suffering burn injuries.", "some", "injured"),
+    ("Many were hurt in the blast.", "Many", "injured"),
 ]
 
 
@@ -175,6 +177,7 @@ def test_category_from_the_governing_word(text: str, span: str, category: str) -
     "The 3 terrorist attacks were claimed.",
     "No one was arrested.",
     "A few days later, they spoke again.",
+    "He said that some members of the group had left.",
 ])
 def test_no_figure(text: str) -> None:
     assert figures_in(text) == []

@@ -7,9 +7,6 @@ The editor pre-fills a task only with the predictions of the project's model_ver
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,6 @@ from crocus_claims.schema import load_schema
 
 SCHEMA = load_schema()
 CORPUS = load_corpus()
-EXECUTABLE = Path(sys.executable).with_name("crocus-claims")
 GOLD = Path(__file__).resolve().parent.parent / "annotations" / "gold"
 
 
@@ -45,15 +41,10 @@ def test_tasks_carry_the_prelabel_prediction_last_with_a_score(tmp_path: Path) -
         assert last["result"] == expected[task["data"]["doc_id"]]
 
 
-def run(*args: str, url: str, token: str) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
-    environ |= {"LABEL_STUDIO_URL": url, "LABEL_STUDIO_API_KEY": token}
-    return subprocess.run([str(EXECUTABLE), *args], check=False, capture_output=True, text=True, env=environ,
-                          timeout=300)
-
-
 @pytest.mark.server
 def test_push_prelabel_makes_the_predictions_the_projects_model_version(label_studio) -> None:  # noqa: ANN001
+    from test_ls_server import run
+
     from crocus_claims.labelstudio import client
 
     title = "Crocus Claims prelabel"

@@ -277,9 +277,11 @@ def _category_before(tokens: Sequence[Token], first: int) -> tuple[str, int] | N
 
 
 def _elliptic(tokens: Sequence[Token], last: int) -> bool:
-    """"All four fired": the number stands for its noun, right before a predicate."""
+    """"All four fired", "with some suffering burns": the quantity stands for its noun, right
+    before a predicate (an auxiliary, a governing or attack word, or a participle in -ing)."""
     following = _lower(tokens, last + 1)
-    return following in AUXILIARIES or following in ATTACK_WORDS or _category_of(following) is not None
+    return (following in AUXILIARIES or following in ATTACK_WORDS or _category_of(following) is not None
+            or (following.endswith("ing") and len(following) > 4))
 
 
 def _toll_before(tokens: Sequence[Token], first: int) -> tuple[str, int] | None:

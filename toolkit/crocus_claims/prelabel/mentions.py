@@ -6,8 +6,13 @@ Matching rules:
   capitals ("IS" never matches "is"); apostrophes ' ’ ʼ are one character for matching;
 - only whole words: a match never starts or ends inside a word ("Russia" is not in "Russian");
 - the longest match wins, then the earliest; matches of one registry never overlap;
-- a directly following parenthesised abbreviation that is itself an alias of the same entry
-  joins the mention ("the Islamic State (IS)"), as GUIDELINES.md §3 draws ACTOR boundaries.
+- as GUIDELINES.md §3 draws ACTOR boundaries ("the noun phrase with its determiner and a directly
+  following parenthesised abbreviation"): a directly following parenthesised abbreviation that is
+  itself an alias of the same entry joins the mention ("the Islamic State (IS)"), and so does a
+  directly preceding "the" when the name heads its noun phrase, that is when the next word is not
+  a lower-case word that could continue it ("the Kremlin said", "the United States and", but
+  "the Iranian city"): words that cannot are function words, common verbs of saying and being,
+  and past forms in -ed.
 An entry's `name` is a display name ("Russian state"), not a surface form: only aliases match.
 """
 
@@ -22,6 +27,16 @@ from crocus_claims.schema import Registry, Schema
 
 APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 ABBREVIATION = re.compile(r" \(([^()\n]{1,30})\)")
+DETERMINER = re.compile(r"(?<!\w)[Tt]he $")
+NEXT_WORD = re.compile(r"\s*([^\W\d_]+)")
+# Lower-case words that end a noun phrase rather than continue it.
+NOT_NOUNS = frozenset("""
+of in on at to for with by from into about against between during after before over under and or
+but nor as than that which who whom whose where when while if because although though not also
+already still just only even has have had having is are was were be been being do does did will
+would can could may might must shall should said says say told tells made makes took gave sent
+saw knew found left held began became came went got believes believed claims denies warned
+""".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +88,20 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
         abbreviation = ABBREVIATION.match(folded, end)
         if abbreviation and abbreviation.group(1) in aliases[entry]:
             end = absorbed_until = abbreviation.end()
+        determiner = DETERMINER.search(folded, 0, start)
+        if determiner and _heads_its_phrase(folded, end):
+            start = determiner.start()
         mentions.append(Mention(start, end, registry.name, entry, exact))
     return mentions
+
+
+def _heads_its_phrase(text: str, end: int) -> bool:
+    """Whether the name ending at `end` ends its noun phrase: no lower-case word continues it."""
+    following = NEXT_WORD.match(text, end)
+    if following is None or following.start(1) != end + 1 or not following.group(1).islower():
+        return True
+    word = following.group(1)
+    return word in NOT_NOUNS or word.endswith("ed")
 
 
 def mention_registries(schema: Schema) -> dict[str, str]:
