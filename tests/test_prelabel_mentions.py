@@ -114,6 +114,19 @@ def test_the_determiner_joins_a_name_that_heads_its_phrase(text: str, mention: s
     assert [m for m, _ in found(text, reg)][:1] == ([mention] if mention else [])
 
 
+@pytest.mark.parametrize("text, mention", [
+    ("This was reported by three sources.", "three sources"),
+    ("A second journalist source said", "A second journalist source"),
+    ("one of the sources said", "one of the sources"),
+    ("as a Reuters source said", "a Reuters source"),
+    ("officials said that sources had", "sources"),
+    ("Iranian sources said", "sources"),
+])
+def test_a_common_noun_takes_its_noun_phrase(text: str, mention: str) -> None:
+    reg = registry(SOURCE=("source", "sources"), IRAN=("Iranian",))
+    assert [m for m, entry in found(text, reg) if entry == "SOURCE"] == [mention]
+
+
 def test_apostrophes_are_one_character_and_offsets_stay() -> None:
     reg = registry(IRAN_MINISTRY=("Iran's Intelligence Ministry",), IRAN=("Iran",))
     text = "Iranʼs Intelligence Ministry and Iran’s Intelligence Ministry and Iran"

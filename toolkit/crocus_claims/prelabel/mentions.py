@@ -12,7 +12,10 @@ Matching rules:
   directly preceding "the" when the name heads its noun phrase, that is when the next word is not
   a lower-case word that could continue it ("the Kremlin said", "the United States and", but
   "the Iranian city"): words that cannot are function words, common verbs of saying and being,
-  and past forms in -ed.
+  and past forms in -ed. A common noun ("sources", "gunmen") takes its whole noun phrase: up to
+  three words before it (numbers, ordinals, adjectives, names that are no mention of the same
+  registry) back to a determiner, and a partitive quantifier before that ("three sources",
+  "A second journalist source", "one of the sources").
 An entry's `name` is a display name ("Russian state"), not a surface form: only aliases match.
 """
 
@@ -29,6 +32,11 @@ APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'"})
 ABBREVIATION = re.compile(r" \(([^()\n]{1,30})\)")
 DETERMINER = re.compile(r"(?<!\w)[Tt]he $")
 NEXT_WORD = re.compile(r"\s*([^\W\d_]+)")
+WORD_BEFORE = re.compile(r"(?<![\w'-])([^\W_]+(?:['-][^\W_]+)*) $")
+PARTITIVE = re.compile(r"(?<![\w'-])([^\W\d_]+) of $")
+ARTICLES = frozenset({"a", "an", "the"})
+PARTITIVE_QUANTIFIERS = frozenset("one two three four five some many several each all both none any most".split())
+MAX_PREMODIFIERS = 3
 # Lower-case words that end a noun phrase rather than continue it.
 NOT_NOUNS = frozenset("""
 of in on at to for with by from into about against between during after before over under and or
@@ -81,18 +89,41 @@ def find_mentions(text: str, registry: Registry) -> list[Mention]:
             taken.append((start, end))
     aliases = {entry.id: set(entry.aliases) for entry in registry.entries}
     mentions: list[Mention] = []
-    absorbed_until = -1
+    absorbed_until = previous_end = -1
     for start, end, entry, exact in sorted(chosen):
         if start < absorbed_until:
             continue  # the abbreviation inside the parentheses of the mention before
         abbreviation = ABBREVIATION.match(folded, end)
         if abbreviation and abbreviation.group(1) in aliases[entry]:
             end = absorbed_until = abbreviation.end()
-        determiner = DETERMINER.search(folded, 0, start)
-        if determiner and _heads_its_phrase(folded, end):
-            start = determiner.start()
+        if _heads_its_phrase(folded, end):
+            if folded[start].islower():
+                start = _noun_phrase_start(folded, start, max(previous_end, 0))
+            elif determiner := DETERMINER.search(folded, 0, start):
+                start = determiner.start()
         mentions.append(Mention(start, end, registry.name, entry, exact))
+        previous_end = end
     return mentions
+
+
+def _noun_phrase_start(text: str, start: int, floor: int) -> int:
+    """Where the noun phrase headed by the common noun at `start` begins (see the module doc)."""
+    position = tentative = start
+    for _ in range(MAX_PREMODIFIERS + 1):
+        before = WORD_BEFORE.search(text, floor, position)
+        if before is None:
+            break
+        word = before.group(1).lower()
+        if word in ARTICLES:
+            position = before.start(1)
+            partitive = PARTITIVE.search(text, floor, position)
+            if partitive and partitive.group(1).lower() in PARTITIVE_QUANTIFIERS:
+                position = partitive.start(1)
+            return position
+        if word in NOT_NOUNS or word.endswith("ed") or position - before.start(1) > 40:
+            break
+        position = tentative = before.start(1)
+    return tentative
 
 
 def _heads_its_phrase(text: str, end: int) -> bool:
