@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import click
 from crocus_claims.cli.common import fail
 from crocus_claims.record_schema import json_schema_path, record_json_schema, render, write_json_schema
 from crocus_claims.schema import (
+    SEMVER,
+    Schema,
     SchemaError,
     SchemaFolder,
     available_versions,
@@ -53,7 +56,7 @@ def check(files: tuple[Path, ...]) -> None:
             continue
         click.echo(f"{path}: schema {loaded.version} is valid ({len(loaded.labels)} labels, "
                    f"{len(loaded.attributes)} attributes, {len(loaded.relations)} relations)")
-    if not files:
+    if not files and not failed:
         for problem in version_sequence_problems(folder):
             failed = True
             click.echo(str(problem), err=True)
@@ -61,17 +64,84 @@ def check(files: tuple[Path, ...]) -> None:
 
 
 def version_sequence_problems(folder: SchemaFolder) -> list[Finding]:
-    """A finding for each version with no migration file from the version before it."""
+    """A finding for each version with no migration file from the version before it, and for each
+    version whose number is too small for its changes (schema/VERSIONING.md, via schema_diff)."""
     from crocus_claims.migration import migration_file
+    from crocus_claims.migration.model import parse_migration
+    from crocus_claims.schema_diff import diff_schemas
 
     versions = folder.versions()
     problems = []
     for older, newer in zip(versions, versions[1:]):
         path = migration_file(folder, older, newer)
+        migration = None
         if not path.is_file():
             problems.append(Finding("missing-migration", f"schema {newer} has no migration from {older}: write "
                                     f"{path.name} (schema/migrations/README.md)", str(path)))
+        else:
+            migration, _ = parse_migration(path)
+        diff = diff_schemas(folder.load(older), folder.load(newer), migration)
+        if not diff.ok:
+            problems.append(Finding("version-bump-too-small", f"{diff.verdict()}; run `crocus-claims schema diff "
+                                    f"{older} {newer}` for the changes", str(folder.path_of(newer)),
+                                    _version_line(folder.path_of(newer))))
     return problems
+
+
+def _version_line(path: Path) -> int | None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((number for number, line in enumerate(lines, 1) if line.startswith("version:")), None)
+
+
+@schema.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, help="human: one line per change; json: one document for machines.")
+def diff_command(old: str, new: str, output_format: str) -> None:
+    """What changed from schema OLD to NEW (files, or versions in schema/), and the version bump
+    that schema/VERSIONING.md requires. A migration OLD--NEW beside NEW names renames and changes
+    of meaning. Exit status: 0 the number fits the changes, 1 too small, 2 unreadable input.
+    """
+    import json
+
+    from crocus_claims.migration import MigrationError
+    from crocus_claims.migration.model import migration_file, parse_migration
+    from crocus_claims.schema_diff import diff_schemas
+
+    (old_schema, _), (new_schema, new_path) = _schema_argument(old), _schema_argument(new)
+    migration = None
+    path = migration_file(SchemaFolder(new_path.parent), old_schema.version, new_schema.version)
+    if path.is_file():
+        try:
+            migration, _ = parse_migration(path)
+        except MigrationError as error:
+            fail(error.code, str(error), 2)
+    result = diff_schemas(old_schema, new_schema, migration)
+    if output_format == "json":
+        click.echo(json.dumps({**result.to_dict(), "migration": str(path) if migration else None}, indent=2))
+    else:
+        for change in result.changes:
+            detail = f" ({change.detail})" if change.detail else ""
+            click.echo(f"{change.bump:5}  {change.kind}: {change.what}{detail}")
+        if not result.changes:
+            click.echo("no changes")
+        click.echo(f"{result.verdict()}" + (f" (renames from {path})" if migration else ""), err=not result.ok)
+    sys.exit(0 if result.ok else 1)
+
+
+def _schema_argument(value: str) -> tuple[Schema, Path]:
+    """A schema file path, or a version of the project's schema folder; exit 2 when neither."""
+    path = Path(value)
+    if not path.is_file() and re.match(SEMVER, value):
+        path = default_folder().path_of(value)
+    if not path.is_file():
+        fail("unreadable-file", f"{value}: no such schema file or version (known: {', '.join(available_versions())})", 2)
+    try:
+        return load_schema_file(path), path
+    except SchemaError as error:
+        fail(error.code, str(error), 2)
+    raise AssertionError("unreachable")
 
 
 @schema.command("jsonschema")
