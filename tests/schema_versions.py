@@ -35,23 +35,28 @@ def minor_version(v1: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def major_version(v11: dict[str, Any]) -> dict[str, Any]:
-    """2.0.0: one change of every kind (see MIGRATION_1_1_TO_2)."""
-    schema = copy.deepcopy(v11)
-    schema["version"] = "2.0.0"
+def renamed_version(schema: dict[str, Any], version: str) -> dict[str, Any]:
+    """`schema` with one rename of each kind (label, attribute, value, relation, registry id)."""
     text = yaml.safe_dump(schema, sort_keys=False, allow_unicode=True)
     text = text.replace("PERPETRATOR_CLAIM", "ATTRIBUTION").replace("names_time", "names_date")
     schema = yaml.safe_load(text)
-    attributes, labels, relations = schema["attributes"], schema["labels"], schema["relations"]
-    warning_type = _named(attributes, "warning_type")
+    schema["version"] = version
+    warning_type = _named(schema["attributes"], "warning_type")
     next(v for v in warning_type["values"] if v["value"] == "threat")["value"] = "threat_of_action"
+    _named(schema["relations"], "supports")["name"] = "corroborates"
+    actors = _named(schema["registries"], "actor")["entries"]
+    next(e for e in actors if e["id"] == "OTHER_ACTOR")["id"] = "UNLISTED_ACTOR"
+    return schema
+
+
+def major_version(v11: dict[str, Any]) -> dict[str, Any]:
+    """2.0.0: one change of every kind (see MIGRATION_1_1_TO_2)."""
+    schema = renamed_version(copy.deepcopy(v11), "2.0.0")
+    attributes, labels, relations = schema["attributes"], schema["labels"], schema["relations"]
     denial_type = _named(attributes, "denial_type")
     denial_type["values"] = [v for v in denial_type["values"]
                              if v["value"] not in ("deny_involvement", "reject_accusation")]
     denial_type["values"].insert(0, {"value": "reject_responsibility", "description": "Involvement or blame rejected."})
-    _named(relations, "supports")["name"] = "corroborates"
-    actors = _named(schema["registries"], "actor")["entries"]
-    next(e for e in actors if e["id"] == "OTHER_ACTOR")["id"] = "UNLISTED_ACTOR"
     attributes.append({"name": "verified", "type": "boolean", "default": False,
                        "description": "Whether the figure was checked."})
     attributes.append({"name": "sources_named", "type": "integer", "minimum": 0,
@@ -69,6 +74,18 @@ def major_version(v11: dict[str, Any]) -> dict[str, Any]:
     _named(relations, "denies")["tail"] = ["ATTRIBUTION", "WARNING"]
     return schema
 
+
+RENAMES_ONLY = """\
+from: 1.0.0
+to: 2.0.0
+description: Renames only, so the migration has an inverse.
+operations:
+  - {op: rename_label, from: PERPETRATOR_CLAIM, to: ATTRIBUTION}
+  - {op: rename_attribute, from: names_time, to: names_date}
+  - {op: rename_value, attribute: warning_type, from: threat, to: threat_of_action}
+  - {op: rename_relation, from: supports, to: corroborates}
+  - {op: rename_entry, registry: actor, from: OTHER_ACTOR, to: UNLISTED_ACTOR}
+"""
 
 MIGRATION_1_0_TO_1_1 = """\
 # A minor version only adds: nothing to change in a record.
@@ -122,4 +139,15 @@ def made_up_folder(root: Path, *, migrations: bool = True) -> SchemaFolder:
         (root / "migrations").mkdir(exist_ok=True)
         (root / "migrations" / "1.0.0--1.1.0.yaml").write_text(MIGRATION_1_0_TO_1_1, encoding="utf-8")
         (root / "migrations" / "1.1.0--2.0.0.yaml").write_text(MIGRATION_1_1_TO_2, encoding="utf-8")
+    return SchemaFolder(root)
+
+
+def renames_only_folder(root: Path) -> SchemaFolder:
+    """A folder with v1.0.0 (the real one) and a v2.0.0 that only renames, and their migration."""
+    root.mkdir(parents=True, exist_ok=True)
+    v1 = _v1()
+    write_schema(root, v1)
+    write_schema(root, renamed_version(v1, "2.0.0"))
+    (root / "migrations").mkdir(exist_ok=True)
+    (root / "migrations" / "1.0.0--2.0.0.yaml").write_text(RENAMES_ONLY, encoding="utf-8")
     return SchemaFolder(root)
