@@ -73,6 +73,8 @@ class SourceEntry(BaseModel):
     outlet: str | None
     byline: str | None
     wire_source: str | None
+    # Given by whoever added the article (`corpus add --date`); a glued date must agree with it.
+    publication_date: dt.date | None = None
 
 
 def text_document(doc_id: str, text: str) -> CorpusDocument:
@@ -86,6 +88,11 @@ def text_document(doc_id: str, text: str) -> CorpusDocument:
 
 class CorpusError(Exception):
     code = "invalid-corpus"
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 def text_sha256(text: str) -> str:
@@ -114,6 +121,10 @@ def credits_outlet(text: str, outlet: str) -> bool:
 def build_document(entry: SourceEntry, raw: str) -> CorpusDocument:
     """Raises CorpusError when a metadata value is not in the text, or wire_source is not credited."""
     prefix, published, text = split_glued_metadata(normalize_text(raw))
+    if published and entry.publication_date and published != entry.publication_date:
+        raise CorpusError(f"{entry.source_file}: publication_date {entry.publication_date} differs from the date "
+                          f"glued to the text ({published})")
+    published = published or entry.publication_date
     for field in ("title", "byline", "wire_source", "outlet"):
         value = getattr(entry, field)
         if value is not None and value not in text:
@@ -167,7 +178,14 @@ def read_corpus(path: Path) -> dict[str, CorpusDocument]:
     return {document.doc_id: document for document in documents}
 
 
-@functools.lru_cache(maxsize=None)
 def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
-    """The committed corpus (corpus/documents.jsonl) by doc_id."""
-    return read_corpus(path or resources.corpus_dir() / DOCUMENTS_FILE)
+    """The committed corpus (corpus/documents.jsonl, or `path`) by doc_id; read again once the
+    file changes (`corpus add` rewrites it)."""
+    path = Path(path or resources.corpus_dir() / DOCUMENTS_FILE).resolve()
+    stat = path.stat()
+    return _cached_corpus(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_corpus(path: Path, mtime_ns: int, size: int) -> dict[str, CorpusDocument]:
+    return read_corpus(path)

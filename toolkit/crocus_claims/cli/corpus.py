@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from crocus_claims import resources
@@ -35,3 +37,49 @@ def check() -> None:
         fail("stale-corpus", f"corpus/documents.jsonl differs from its sources for: {', '.join(changed)}; "
              "run `crocus-claims corpus build`")
     click.echo(f"corpus is up to date: {len(built)} documents")
+
+
+@corpus.command("add")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", default=None, help="The headline, as it appears in the text (default: null).")
+@click.option("--outlet", default=None, help="The publishing outlet, as named in the text (default: null).")
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", help="Publication date (default: null, "
+              "or the date glued to the text).")
+@click.option("--byline", default=None, help="The author, as named in the text (default: null).")
+@click.option("--wire-source", default=None, help="The outlet the article credits with its story (default: null).")
+@click.option("--doc-id", default=None, help="The doc_id (default: crocus-NNN-<words of the title or text>).")
+def add(file: Path, title: str | None, outlet: str | None, date: str | None, byline: str | None,
+        wire_source: str | None, doc_id: str | None) -> None:
+    """Add an article: copy FILE as received into corpus/sources/, record its metadata in
+    corpus/sources.yaml, and rebuild corpus/documents.jsonl (each write atomic).
+
+    Exit status: 0 added, 1 refused (duplicate text, doc_id taken, metadata not in the text),
+    2 unreadable, empty or non-UTF-8 file.
+    """
+    import datetime as dt
+
+    from crocus_claims.corpus_add import plan_addition, write_addition
+
+    try:
+        published = dt.date.fromisoformat(date) if date is not None else None
+    except ValueError:
+        fail("invalid-metadata", f"--date {date!r} is not YYYY-MM-DD")
+    corpus_dir = resources.corpus_dir()
+    try:
+        raw = file.read_bytes()
+        addition = plan_addition(corpus_dir, raw, str(file), title=title, outlet=outlet, date=published,
+                                 byline=byline, wire_source=wire_source, doc_id=doc_id)
+    except OSError as error:
+        fail("unreadable-file", f"{file}: {error.strerror or error}", 2)
+    except CorpusError as error:
+        fail(error.code, str(error), 2 if error.code in ("invalid-encoding", "empty-article") else 1)
+    write_addition(corpus_dir, addition)
+    document = addition.document
+    click.echo(f"added {document.doc_id}: corpus/sources/{addition.entry.source_file}, "
+               f"{len(document.text)} characters")
+    for change in addition.changes or ["the text is the file as received (no corpus rule changed it)"]:
+        click.echo(f"  {change}")
+    unknown = [name for name in ("title", "outlet", "publication_date", "byline", "wire_source")
+               if getattr(document, name) is None]
+    if unknown:
+        click.echo(f"  null (not given): {', '.join(unknown)}")

@@ -35,7 +35,7 @@ FOLDER_MODE = 0o755  # a staging folder is created private (0700)
 
 
 def default_output_root() -> Path:
-    return resources.REPO_ROOT / "dist"
+    return resources.project_root() / "dist"
 
 
 def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> ReleaseFacts:

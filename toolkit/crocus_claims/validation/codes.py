@@ -89,6 +89,12 @@ class CommandCode:
 
 
 _LOOP_TABLE = (
+    # corpus add
+    CommandCode("empty-article", "corpus add", "The article file is empty, or only white space once metadata is stripped."),
+    CommandCode("invalid-encoding", "corpus add", "The article file is not UTF-8 text."),
+    CommandCode("duplicate-text", "corpus add", "The article's text is already in the corpus (same SHA-256)."),
+    CommandCode("doc-id-collision", "corpus add", "The doc_id (given or derived) or the source file name is already taken."),
+    CommandCode("invalid-metadata", "corpus add", "A metadata value of the wrong form (a date that is not YYYY-MM-DD, a doc_id with forbidden characters)."),
     # annotations import, ls pull --pass
     CommandCode("several-records-per-document", "annotations import", "A pass holds one record per document; the input has two for one doc_id."),
     CommandCode("pass-exists", "annotations import", "The pass already has a different authored file for a document (`--replace` replaces it)."),
