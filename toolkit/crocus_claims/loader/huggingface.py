@@ -79,12 +79,13 @@ def token_rows(bio: BioResult[BioDocument]) -> Iterator[dict[str, Any]]:
 
 
 def from_generator(rows: Callable[..., Iterator[dict[str, Any]]], features: Any, cache_dir: str | Path | None,
-                   **kwargs: Any) -> Any:
+                   split: str, **kwargs: Any) -> Any:
     """A Dataset written to Arrow files on disk from `rows(**kwargs)`, one row at a time. The
     cache key covers `kwargs`, which hold the release's manifest (every file's SHA-256), so a
     changed release is never served from a stale cache."""
-    return _datasets().Dataset.from_generator(rows, features=features, gen_kwargs=kwargs,
-                                              cache_dir=str(cache_dir) if cache_dir else None)
+    ds = _datasets()
+    return ds.Dataset.from_generator(rows, features=features, gen_kwargs=kwargs, split=ds.NamedSplit(split),
+                                     cache_dir=str(cache_dir) if cache_dir else None)
 
 
 def present_splits(dataset: Dataset) -> list[str]:
@@ -98,7 +99,7 @@ def to_hf(dataset: Dataset, cache_dir: str | Path | None = None) -> datasets.Dat
     ds = _datasets()
     features = span_features(dataset.schema)
     return ds.DatasetDict({
-        split: from_generator(split_rows, features, cache_dir, dataset=dataset.filter(split=split))
+        split: from_generator(split_rows, features, cache_dir, split, dataset=dataset.filter(split=split))
         for split in present_splits(dataset)
     })
 
@@ -119,6 +120,6 @@ def to_hf_tokens(
     splits, report = {}, AlignmentReport()
     for split in present_splits(dataset):
         bio = to_bio(dataset.filter(split=split), tokenizer)
-        splits[split] = from_generator(token_rows, features, cache_dir, bio=bio)
+        splits[split] = from_generator(token_rows, features, cache_dir, split, bio=bio)
         report.merge(bio.report)  # a cached Arrow file is not regenerated: the report then makes its own pass
     return ds.DatasetDict(splits), report
