@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -98,3 +99,16 @@ def test_wire_source_credited_by_any_cue_is_accepted(text: str) -> None:
 def test_wire_source_merely_mentioned_is_refused() -> None:
     with pytest.raises(CorpusError, match="x.txt: wire_source 'the Gazette' is in the text but not credited"):
         build_document(_entry("the Gazette"), "A fire broke out near the Gazette offices.")
+
+
+def test_a_corpus_file_read_on_demand_reads_like_the_whole_file(tmp_path: Path) -> None:
+    from crocus_claims.corpus import CorpusFile, read_corpus
+
+    committed = resources.corpus_dir() / "documents.jsonl"
+    copy = tmp_path / "documents.jsonl"
+    copy.write_bytes(committed.read_bytes() + b"\n" + committed.read_bytes().splitlines(keepends=True)[0])
+    on_demand, whole = CorpusFile(copy), read_corpus(copy)
+    assert len(on_demand) == len(whole) and list(on_demand) == list(whole)
+    for doc_id in reversed(list(whole)):
+        assert on_demand[doc_id] == whole[doc_id] and doc_id in on_demand
+    assert on_demand.get("not-a-document") is None and "not-a-document" not in on_demand

@@ -23,8 +23,10 @@ import functools
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+import msgspec
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -176,6 +178,47 @@ def read_corpus(path: Path) -> dict[str, CorpusDocument]:
     with open(path, encoding="utf-8") as handle:
         documents = [CorpusDocument.model_validate_json(line) for line in handle if line.strip()]
     return {document.doc_id: document for document in documents}
+
+
+class _DocId(msgspec.Struct):
+    doc_id: str
+
+
+class CorpusFile(Mapping[str, "CorpusDocument"]):
+    """A corpus file read on demand: only where each document's line is (about 100 bytes per
+    document) stays in memory, and a document is decoded when asked for; the last one is kept,
+    since a converter asks for the same document several times in a row. Reads like the dict
+    of `read_corpus` (the last line of a doc_id wins)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._where: dict[str, tuple[int, int]] = {}
+        self._last: CorpusDocument | None = None
+        decode = msgspec.json.Decoder(_DocId).decode
+        offset = 0
+        with open(self.path, "rb") as handle:
+            for line in handle:
+                if line.strip():
+                    self._where[decode(line).doc_id] = (offset, len(line))
+                offset += len(line)
+
+    def __getitem__(self, doc_id: str) -> CorpusDocument:
+        if self._last is not None and self._last.doc_id == doc_id:
+            return self._last
+        offset, length = self._where[doc_id]
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            self._last = CorpusDocument.model_validate_json(handle.read(length))
+        return self._last
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._where
 
 
 def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
