@@ -232,3 +232,8 @@ def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
 @functools.lru_cache(maxsize=8)
 def _cached_corpus(path: Path, mtime_ns: int, size: int) -> dict[str, CorpusDocument]:
     return read_corpus(path)
+
+
+def open_corpus(path: Path | None = None) -> CorpusFile:
+    """The committed corpus read on demand (CorpusFile): for imports whose corpus may be large."""
+    return CorpusFile(path or resources.corpus_dir() / DOCUMENTS_FILE)

@@ -26,7 +26,7 @@ from crocus_claims.cli.common import (
     refuse,
     schema_option,
 )
-from crocus_claims.corpus import load_corpus
+from crocus_claims.corpus import load_corpus, open_corpus
 from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
 from crocus_claims.labelstudio.tasks import RecordMismatch
 from crocus_claims.schema import Schema
@@ -76,14 +76,9 @@ def prelabel_predictions(enabled: bool, schema: Schema) -> list[tuple[dict[str, 
     return [(proposal.record, proposal.score) for proposal in proposals]
 
 
-def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
-                     drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
-    """Convert and report; unless something was lost (and loss is not allowed), write the records to
-    `output` when given, in the bytes `annotations build` writes, and return them."""
-    from crocus_claims.labelstudio.importer import convert_export
-    from crocus_claims.records import record_types, write_records
-
-    records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
+def print_report(report: Any, report_path: Path | None, allow_loss: bool) -> None:
+    """The conversion report on stderr (and as JSON at `report_path`); exit 1 when something was
+    lost and loss is not allowed."""
     for outcome, count in sorted(report.counts.items()):
         click.echo(f"{count:6d}  {outcome}", err=True)
     for problem in report.problems:
@@ -95,6 +90,17 @@ def import_and_write(export: Any, output: Path | None, *, schema: Schema, users:
     if report.problems and not allow_loss:
         fail("conversion-loss", f"{len(report.problems)} result items or records were not converted as saved; "
              f"nothing written (see above; --allow-loss writes the rest)")
+
+
+def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
+                     drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
+    """Convert and report; unless something was lost (and loss is not allowed), write the records to
+    `output` when given, in the bytes `annotations build` writes, and return them."""
+    from crocus_claims.labelstudio.importer import convert_export
+    from crocus_claims.records import record_types, write_records
+
+    records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
+    print_report(report, report_path, allow_loss)
     if output is not None:
         types = record_types(schema)
         count = write_records((types.convert(record) for record in records), output)
@@ -167,13 +173,14 @@ def tasks_command(output: str, schema: Schema, predictions: Path | None, model_v
 @handled
 def import_command(export: Path, output: Path, schema: Schema, allow_loss: bool, drafts: bool,
                    report_path: Path | None) -> None:
-    """Turn a full JSON export into annotation records, reporting anything not converted."""
-    try:
-        data = json.loads(export.read_bytes())
-    except (ValueError, UnicodeDecodeError) as error:
-        raise LabelStudioError("invalid-export", f"{export}: not JSON: {error}") from None
-    import_and_write(data, output, schema=schema, users=None, drafts=drafts, allow_loss=allow_loss,
-                     report_path=report_path)
+    """Turn a full JSON export into annotation records, reporting anything not converted. The export
+    is read one task at a time, so its size is not limited by memory."""
+    from crocus_claims.labelstudio.importer import import_file
+
+    report, count = import_file(export, output, schema=schema, corpus=open_corpus(), drafts=drafts,
+                                allow_loss=allow_loss)
+    print_report(report, report_path, allow_loss)
+    click.echo(f"wrote {count} records to {output}", err=True)
 
 
 @ls.command("push")

@@ -16,10 +16,14 @@ each outcome and lists each problem with its task, annotation and region. Choice
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.labelstudio import LabelStudioError
@@ -30,7 +34,8 @@ from crocus_claims.labelstudio.controls import (
     control_of,
     from_result_value,
 )
-from crocus_claims.records import derived_relation_id
+from crocus_claims.labelstudio.export_reader import iter_tasks
+from crocus_claims.records import derived_relation_id, record_types, write_records
 from crocus_claims.schema import Schema
 from crocus_claims.unicode_text import describe_lone_surrogate, has_lone_surrogate, lone_surrogate, lone_surrogates
 from crocus_claims.validation import Finding, validate_records
@@ -103,10 +108,32 @@ def import_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocu
     if not isinstance(tasks, list):
         raise LabelStudioError("invalid-export", "a full JSON export is a list of tasks")
     report = ConversionReport()
-    records: dict[tuple[str, str], dict[str, Any]] = {}
+    records = import_tasks(tasks, report, schema=schema, corpus=corpus, users=users, drafts=drafts)
+    return sorted(records, key=record_key), report
+
+
+def record_key(record: Mapping[str, Any]) -> tuple[str, str]:
+    """The order records are written in: by document, then annotator."""
+    return record["doc_id"], record["annotator"]
+
+
+def import_tasks(tasks: Iterable[Any], report: ConversionReport, *, schema: Schema,
+                 corpus: Mapping[str, CorpusDocument], users: Mapping[int, str] | None = None,
+                 drafts: bool = False) -> Iterator[dict[str, Any]]:
+    """Records (JSON data, not yet validated), one per document and annotator, in export order, as
+    the tasks come in (one task in memory at a time); `report` fills as they go. A task that cannot
+    be read at all (no text, an unknown document, another corpus version, a damaged text) does not
+    stop the others: once every task is read, LabelStudioError names each such task, with the
+    first one's code."""
+    seen: set[tuple[str, str]] = set()
+    refused: list[LabelStudioError] = []
     for index, task in enumerate(tasks):
         surrogates = has_lone_surrogate(task)
-        text, doc_id = _task_text(task, index, corpus, surrogates)
+        try:
+            text, doc_id = _task_text(task, index, corpus, surrogates)
+        except LabelStudioError as error:
+            refused.append(error)
+            continue
         for annotator, annotation_id, result, kind in _annotations(task, users or {}, drafts, report):
             context = _Context(report, task.get("id"), doc_id, annotation_id, surrogates)
             if surrogates and lone_surrogate(annotator) is not None:
@@ -115,17 +142,59 @@ def import_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDocu
                              "the annotation is not imported")
                 continue
             key = (doc_id, annotator)
-            if key in records:
+            if key in seen:
                 context.lose("duplicate-annotator",
                              f"{annotator} has another {kind} of this task; only the first is kept")
                 continue
+            seen.add(key)
             spans, relations = _convert_result(result, text, schema, context)
-            records[key] = {"doc_id": doc_id, "schema_version": schema.version,
-                            "text_sha256": text_sha256(text), "annotator": annotator,
-                            "spans": spans, "relations": relations}
             report.origins[key] = (context.task_id, annotation_id)
             report.counts[f"converted-{kind}"] += 1
-    return [records[key] for key in sorted(records)], report
+            yield {"doc_id": doc_id, "schema_version": schema.version, "text_sha256": text_sha256(text),
+                   "annotator": annotator, "spans": spans, "relations": relations}
+    if refused:
+        raise _refused_tasks(refused)
+
+
+def _refused_tasks(errors: list[LabelStudioError]) -> LabelStudioError:
+    """One error for every task that could not be read, with the first one's code."""
+    first = errors[0]
+    if len(errors) == 1:
+        return first
+    others = "\n".join(f"  {error.code}: {error}" for error in errors[1:])
+    return LabelStudioError(first.code, f"{first}\nand {len(errors) - 1} more task(s) could not be read:\n{others}")
+
+
+def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[str, CorpusDocument],
+                users: Mapping[int, str] | None = None, drafts: bool = False,
+                allow_loss: bool = False) -> tuple[ConversionReport, int]:
+    """Import a full JSON export file into a records file, streamed: the export is read one task at
+    a time (export_reader), each record validated as it comes (drop_invalid) and kept in a spool
+    file, so memory holds one task and an offset per record, whatever the export's size. Then,
+    unless something was lost and `allow_loss` is not set, the records are written to `output`
+    atomically, sorted by document and annotator, in the bytes `annotations build` writes.
+    Returns the report and how many records were written (0, `output` untouched, when refused).
+    Raises LabelStudioError for an export, or tasks, that cannot be read (export_reader, import_tasks)."""
+    report = ConversionReport()
+    convert, encode = record_types(schema).convert, msgspec.json.Encoder().encode
+    places: list[tuple[tuple[str, str], int, int]] = []
+    with tempfile.TemporaryFile() as spool:
+        for record in import_tasks(iter_tasks(export), report, schema=schema, corpus=corpus, users=users,
+                                   drafts=drafts):
+            for kept in drop_invalid([record], report, schema=schema, corpus=corpus):
+                line = encode(convert(kept))
+                places.append((record_key(kept), spool.tell(), len(line)))
+                spool.write(line)
+        if report.problems and not allow_loss:
+            return report, 0
+        places.sort()
+
+        def spooled() -> Iterator[msgspec.Raw]:
+            for _, offset, length in places:
+                spool.seek(offset)
+                yield msgspec.Raw(spool.read(length))
+
+        return report, write_records(spooled(), output)
 
 
 def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument],
