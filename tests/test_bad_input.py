@@ -391,3 +391,23 @@ def test_grapheme_cluster_checks_follow_unicodes_rules(text: str, inside: list[i
     assert [offset for offset in range(len(text) + 1) if cuts_grapheme(text, offset)] == inside
     for offset in inside:
         assert splits_character(text, 0, offset) and splits_character(text, offset, len(text))
+
+
+def test_duplicate_keys_are_named_with_their_place_and_hide_nothing_misleading() -> None:
+    result = invoke("validate", "--format", "json", str(CASES / "validate-duplicate-keys.jsonl"))
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["line"], f["code"], f["path"], f["span_id"]) for f in findings] == [
+        (1, "duplicate-key", "spans[0].start", "f1"), (2, "duplicate-key", "annotator", None)]
+    assert all(f["doc_id"] == DOC.doc_id for f in findings)
+    assert '"start"' in findings[0]["message"] and "2 times" in findings[0]["message"]
+
+
+def test_release_verify_finds_duplicate_keys(tmp_path: Path) -> None:
+    from crocus_claims.release import verify_release
+
+    folder = release_of(tmp_path, 140)
+    documents = folder / "documents.jsonl"
+    text = documents.read_text(encoding="utf-8")
+    documents.write_text(text.replace('"value":140', '"value":140,"value":141', 1), encoding="utf-8")
+    assert any(d.code == "duplicate-key" for d in verify_release(folder))

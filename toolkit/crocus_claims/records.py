@@ -156,11 +156,11 @@ def _msgspec_bounds(**limits: Any) -> msgspec.Meta:
     return msgspec.Meta(**limits)
 
 
-def _attribute_struct(schema: Schema, label: str) -> type[msgspec.Struct]:
+def _attribute_struct(schema: Schema, label: str, complete: bool = False) -> type[msgspec.Struct]:
     fields = []
     for attribute in schema.label_attributes(label):
         annotation = attribute_annotation(schema, attribute, _msgspec_bounds)
-        if attribute.required:
+        if attribute.required or complete:
             fields.append((attribute.name, annotation))
         else:
             fields.append((attribute.name, annotation, schema.default_of(attribute)))
@@ -170,18 +170,37 @@ def _attribute_struct(schema: Schema, label: str) -> type[msgspec.Struct]:
     )
 
 
+class CompleteMetadata(Metadata, forbid_unknown_fields=True, frozen=True):
+    """Metadata with every field written (null where unknown), as releases write it."""
+
+    title: str | None
+    outlet: str | None
+    publication_date: dt.date | None
+    byline: str | None
+    wire_source: str | None
+    source_file: str | None
+
+
 def record_types(schema: Schema | None = None) -> RecordTypes:
     """msgspec types for records of `schema` (the latest when None), built once per schema."""
     return _build_record_types(schema or load_schema())
 
 
+def complete_record_types(schema: Schema | None = None) -> RecordTypes:
+    """The same types, where every object must write every field it may have (null where unknown),
+    as everything this toolkit writes does: a line that decodes into them has a known number of
+    keys, which is how the validator finds a duplicate key without parsing the line twice
+    (validation/duplicate_keys.py). Only `text`, `metadata` and `split` may be absent."""
+    return _build_record_types(schema or load_schema(), complete=True)
+
+
 @functools.lru_cache(maxsize=None)
-def _build_record_types(schema: Schema) -> RecordTypes:
+def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
     offset = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
     identifier = str  # checked by _IdentifierCheck, not by msgspec
     attributes, spans = {}, {}
     for label in schema.labels:
-        attributes[label.name] = _attribute_struct(schema, label.name)
+        attributes[label.name] = _attribute_struct(schema, label.name, complete)
         spans[label.name] = msgspec.defstruct(
             f"{label.name.title().replace('_', '')}Span",
             [("id", identifier), ("start", offset), ("end", offset), ("text", str),
@@ -204,9 +223,11 @@ def _build_record_types(schema: Schema) -> RecordTypes:
             ("text_sha256", str),
             ("annotator", Annotated[str, msgspec.Meta(min_length=1, max_length=256)]),
             ("spans", list[span]),  # type: ignore[valid-type]
+            ("relations", list[relation]) if complete else
             ("relations", list[relation], msgspec.field(default_factory=list)),
             ("text", Union[str, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
-            ("metadata", Union[Metadata, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
+            ("metadata", Union[CompleteMetadata if complete else Metadata, msgspec.UnsetType],  # noqa: UP007
+             msgspec.UNSET),
             ("split", Union[Literal[SPLITS], msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
         ],
         forbid_unknown_fields=True, frozen=True, gc=False,

@@ -25,6 +25,7 @@ _TABLE = (
     Code("invalid-json", "error", "A line is not one JSON value: a syntax error, a truncated line, NaN, or invalid UTF-8."),
     Code("blank-line", "warning", "An empty line between records."),
     Code("duplicate-record", "error", "A second record for the same document and annotator."),
+    Code("duplicate-key", "error", "An object gives the same key twice (at any depth): JSON keeps one value, and tools disagree on which."),
     # Structure and types
     Code("not-an-object", "error", "A line, span, relation or attribute set is not a JSON object."),
     Code("missing-field", "error", "A required field of a record, span or relation is absent."),

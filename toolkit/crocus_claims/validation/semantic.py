@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crocus_claims.corpus import CorpusDocument, text_sha256
-from crocus_claims.records import RecordTypes, record_types
+from crocus_claims.records import RecordTypes, complete_record_types, record_types
+from crocus_claims.validation.duplicate_keys import RecordShape
 from crocus_claims.schema import Interval, Schema, available_versions, parse_version
 from crocus_claims.validation.findings import Finding, json_text
 
@@ -36,6 +37,8 @@ class Context:
     schema: Schema
     corpus: Mapping[str, CorpusDocument]
     types: RecordTypes = field(init=False)
+    complete: RecordTypes = field(init=False)  # the fast path's types: every field written
+    shape: RecordShape = field(init=False)
     # (code, message) or None per version string: every record repeats the same few.
     version_verdicts: dict[str, tuple[str, str] | None] = field(init=False, default_factory=dict)
     relations: dict[str, RelationSpec] = field(init=False)
@@ -43,6 +46,8 @@ class Context:
 
     def __post_init__(self) -> None:
         self.types = record_types(self.schema)
+        self.complete = complete_record_types(self.schema)
+        self.shape = RecordShape.of(self.schema)
         self.relations = {
             r.name: RelationSpec(frozenset(r.head), frozenset(r.tail), r.max_per_head) for r in self.schema.relations
         }

@@ -17,6 +17,7 @@ import msgspec
 
 from crocus_claims.schema import Schema
 from crocus_claims.validation import semantic
+from crocus_claims.validation.duplicate_keys import duplicate_keys
 from crocus_claims.validation.findings import Finding, json_text
 
 
@@ -190,12 +191,36 @@ def _decode_message(line: bytes, message: str) -> str:
     return message
 
 
+def duplicate_key_findings(line: bytes, data: Any = None) -> list[Finding]:
+    """A `duplicate-key` finding for each key an object of the line repeats. A record that repeats a
+    key means two things at once, so its other checks would judge one reading of it: it gets none."""
+    findings: list[Finding] = []
+    repeats = duplicate_keys(line)
+    if repeats and data is None:
+        data = msgspec.json.decode(line)
+    parsed = data if isinstance(data, dict) else {}
+    for path, key, times in repeats:
+        section = path.split(".")[0].split("[")[0]
+        index = int(path.split("[")[1].split("]")[0]) if section in ("spans", "relations") and "[" in path else None
+        doc_id = parsed.get("doc_id") if isinstance(parsed.get("doc_id"), str) else None
+        findings.append(Finding(
+            "duplicate-key", f"key {json_text(key)} is given {times} times in {path or 'the record'}: "
+            "JSON keeps only one of them, and tools disagree on which", doc_id=doc_id,
+            span_id=_id_at(parsed, "spans", index) if section == "spans" else None,
+            relation_id=_id_at(parsed, "relations", index) if section == "relations" else None,
+            path=f"{path}.{key}" if path else key))
+    return findings
+
+
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     """Findings of a line that failed typed decoding, and its (doc_id, annotator) when it has them."""
     try:
         data = msgspec.json.decode(line)
     except msgspec.DecodeError as error:
         return [Finding("invalid-json", _decode_message(line, str(error)))], None
+    repeated = duplicate_key_findings(line, data)
+    if repeated:
+        return repeated, None
     findings = check_data(data, ctx)
     key = None
     if isinstance(data, dict) and isinstance(data.get("doc_id"), str) and isinstance(data.get("annotator"), str):

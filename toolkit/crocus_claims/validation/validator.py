@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import io
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -22,6 +23,7 @@ import msgspec
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
+from crocus_claims.validation.duplicate_keys import keys_agree
 from crocus_claims.validation.findings import Finding
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the smallest file worth splitting
@@ -123,7 +125,9 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
     common case costs one decode. A record of another version is handed to that version's context.
     """
     try:
-        record = ctx.types.decode(line)
+        record = _decode_without_duplicate_keys(line, ctx)
+    except DuplicateKeys as repeated:
+        return repeated.findings, None
     except (msgspec.ValidationError, msgspec.DecodeError):
         version = _version_of_line(line, ctx)
         if isinstance(ctx, VersionedContext) and ctx.migrates(version):
@@ -139,6 +143,31 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
         if other is not None:
             return check_line(line, other)
     return semantic.check_record(record, ctx), (record.doc_id, record.annotator)
+
+
+class DuplicateKeys(Exception):
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+
+
+def _decode_without_duplicate_keys(line: bytes, ctx: semantic.Context) -> Any:
+    """The record of a line that decodes into `ctx`'s types and repeats no key; DuplicateKeys when
+    it repeats one; msgspec's errors when it does not decode.
+
+    Lines that write every field (all this toolkit writes) decode into the complete types, whose
+    keys can be counted (validation/duplicate_keys.py); the others are decoded again into the
+    ordinary types and checked for duplicate keys exactly.
+    """
+    try:
+        record = ctx.complete.decode(line)
+        if keys_agree(line, record, ctx.shape):
+            return record
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        record = ctx.types.decode(line)
+    repeated = structural.duplicate_key_findings(line)
+    if repeated:
+        raise DuplicateKeys(repeated)
+    return record
 
 
 def _version_of_line(line: bytes, ctx: semantic.Context) -> Any:
@@ -168,6 +197,9 @@ def _check_migrated(line: bytes, ctx: VersionedContext, version: str) -> tuple[l
     if isinstance(chain, MigrationError):
         return [Finding("missing-migration", f"schema {version} cannot be migrated to {ctx.schema.version}: "
                         + "; ".join(message for _, _, message in chain.problems), path="schema_version")], None
+    repeated = structural.duplicate_key_findings(line)
+    if repeated:
+        return repeated, None
     try:
         data = msgspec.json.decode(line)
         migrated, impacts = migrate_record(data, chain)
@@ -305,7 +337,9 @@ def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, F
     count = 0
     with open(path, "rb") as handle, _paused_gc():
         handle.seek(start)
-        for count, line in enumerate(handle.read(end - start).splitlines(keepends=True), 1):
+        # io.BytesIO splits on b"\n" only, as iterating the file does in one process: a carriage
+        # return is JSON white space inside a line, not the end of one (bytes.splitlines would cut it)
+        for count, line in enumerate(io.BytesIO(handle.read(end - start)), 1):
             findings.extend((count, f) for f in checker.check(count, line))
     return count, checker.records, findings, keys
 

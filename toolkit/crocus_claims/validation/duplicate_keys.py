@@ -1,0 +1,120 @@
+"""Duplicate keys in a JSON line: found exactly, and ruled out cheaply on the validator's fast path.
+
+JSON lets an object repeat a key (RFC 8259 §4: names "SHOULD be unique"); msgspec, like most
+parsers, keeps the last value without a word, so `{"start": 88, "start": 5}` would be checked as
+if it said 5. Every repeated key is a `duplicate-key` finding, at any depth.
+
+- `duplicate_keys(line)`: the exact answer, from the standard library's parser, which hands every
+  (key, value) pair of every object to a hook. It parses the line a second time, so it runs only
+  on the lines that need it.
+- `keys_agree(line, record, shape)`: the fast path's test, without a second parse. A record that
+  decoded into the complete types (records.complete_record_types: every field written) has a known
+  number of keys; every key is followed by one colon, and the only other colons are inside
+  strings, whose decoded text the record holds. So the line repeats no key exactly when its
+  colons are the record's keys plus the colons of its strings. Lines that are not complete, or
+  that spell a colon as an escape (\\u003a), get the exact check instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from crocus_claims.schema import Schema
+
+RECORD_KEYS = 6  # doc_id, schema_version, text_sha256, annotator, spans, relations
+METADATA_KEYS = 1 + 6  # the key itself and its six fields (records.CompleteMetadata)
+METADATA_STRINGS = ("title", "outlet", "byline", "wire_source", "source_file")
+SPAN_KEYS = 6  # id, label, start, end, text, attributes
+RELATION_KEYS = 4  # id, type, head, tail
+
+_UNSET = msgspec.UNSET
+
+
+@dataclass(frozen=True)
+class RecordShape:
+    """How many keys each label's span writes, and which of its attributes hold free text."""
+
+    span_keys: dict[str, int]
+    string_attributes: dict[str, tuple[str, ...]]  # only labels that have any
+
+    @classmethod
+    def of(cls, schema: Schema) -> RecordShape:
+        return cls(
+            span_keys={label.name: SPAN_KEYS + len(label.attributes) for label in schema.labels},
+            string_attributes={
+                label.name: names for label in schema.labels
+                if (names := tuple(a.name for a in schema.label_attributes(label.name) if a.type == "string"))
+            },
+        )
+
+
+def keys_agree(line: bytes, record: Any, shape: RecordShape) -> bool:
+    """Whether `line`, which decoded into the complete types as `record`, repeats no key (see module).
+
+    False means "not known": the caller runs `duplicate_keys`.
+    """
+    if b"\\" in line and b"\\u003" in line:  # a colon may be spelled \u003a in a string: count exactly
+        return False
+    spans, relations = record.spans, record.relations
+    span_keys = shape.span_keys
+    keys = RECORD_KEYS + RELATION_KEYS * len(relations)
+    colons = record.annotator.count(":")
+    for span in spans:
+        keys += span_keys[span.label]
+        colons += span.text.count(":")
+    text = record.text
+    if text is not _UNSET:
+        keys += 1
+        colons += text.count(":")
+    if record.split is not _UNSET:
+        keys += 1
+    metadata = record.metadata
+    if metadata is not _UNSET:
+        keys += METADATA_KEYS
+        colons += sum(value.count(":") for name in METADATA_STRINGS if (value := getattr(metadata, name)))
+    if shape.string_attributes:
+        for span in spans:
+            for name in shape.string_attributes.get(span.label, ()):
+                value = getattr(span.attributes, name)
+                colons += value.count(":") if value else 0
+    return line.count(b":") == keys + colons
+
+
+class _Object(dict):  # type: ignore[type-arg]
+    """A parsed JSON object that remembers the keys it was given more than once."""
+
+    repeated: dict[str, int]
+
+
+def _remember_repeats(pairs: list[tuple[str, Any]]) -> _Object:
+    found = _Object(pairs)
+    if len(found) != len(pairs):
+        found.repeated = {key: n for key, n in Counter(key for key, _ in pairs).items() if n > 1}
+    return found
+
+
+def duplicate_keys(line: bytes | str) -> list[tuple[str, str, int]]:
+    """(path of the object, key, times) for every key an object gives more than once, in document
+    order: `("spans[0]", "start", 2)`. [] for a line without any, or one that is not JSON."""
+    try:
+        data = json.loads(line, object_pairs_hook=_remember_repeats)
+    except ValueError:
+        return []
+    return list(_repeats(data, ""))
+
+
+def _repeats(data: Any, path: str) -> Iterator[tuple[str, str, int]]:
+    if isinstance(data, _Object):
+        for key, times in getattr(data, "repeated", {}).items():
+            yield path, key, times
+        for key, value in data.items():
+            yield from _repeats(value, f"{path}.{key}" if path else key)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _repeats(item, f"{path}[{index}]")
