@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from crocus_claims.cli.common import coded_errors
+from crocus_claims.cli.common import coded_errors, fail
 from crocus_claims.release import ReleaseError, build_release, bundle_release, verify_release
 from crocus_claims.release.manifest import read_manifest
 
@@ -53,3 +53,29 @@ def verify(folder: Path) -> None:
         click.echo(f"{folder}: {len(differences)} difference(s)", err=True)
         sys.exit(1)
     click.echo(f"{folder}: OK")
+
+
+@release.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, help="human: the summary the datasheet quotes; json: every change.")
+def diff(old: Path, new: Path, output_format: str) -> None:
+    """What changed from release OLD to NEW (folders with manifest.json and documents.jsonl, such as
+    dist/crocus-claims-X.Y.Z or annotations/releases/X.Y.Z): documents added or removed, spans and
+    relations added, removed or changed per document and label, and the schema version change.
+
+    Exit status: 0, or 2 when a release cannot be read.
+    """
+    import json
+
+    from crocus_claims.release.diff import diff_releases, read_release_data, render_markdown
+
+    try:
+        result = diff_releases(read_release_data(old), read_release_data(new))
+    except ReleaseError as error:
+        fail(error.code, str(error), 2)
+    if output_format == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_markdown(result).rstrip("\n"))

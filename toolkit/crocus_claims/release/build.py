@@ -25,7 +25,9 @@ from crocus_claims.release.errors import ReleaseError
 from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts, build_time, document_facts
 from crocus_claims.release.inputs import ReleaseInputs, gather_inputs
 from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json, sha256_file
-from crocus_claims.schema import Schema, schema_path
+from crocus_claims.migration.model import MIGRATIONS_FOLDER, migrations_dir
+from crocus_claims.release.diff import ReleaseData, diff_releases, read_release_data
+from crocus_claims.schema import Schema, default_folder, schema_path
 from crocus_claims.tables import write_tables
 
 DATASHEET_FILE = "README.md"
@@ -38,9 +40,38 @@ def default_output_root() -> Path:
     return resources.project_root() / "dist"
 
 
+def schema_history(inputs: ReleaseInputs) -> tuple[tuple[str, ...], tuple[str, ...], ReleaseData | None]:
+    """The schema versions the records passed through since the previous release (oldest first),
+    the migrations between them, and the previous release itself (None for a first release).
+
+    A release carries them all, so that records made under the previous release's schema can be
+    read and migrated with what the release holds. Raises ReleaseError (missing-migration) when
+    no chain of migrations leads from the previous release's version to this one.
+    """
+    from crocus_claims.migration import MigrationError, migration_path
+
+    current = inputs.schema.version
+    if inputs.previous_release is None:
+        return (current,), (), None
+    previous = read_release_data(inputs.previous_release)
+    try:
+        chain = migration_path(previous.schema_version, current)
+    except MigrationError as error:
+        raise ReleaseError("missing-migration", f"release {previous.release_version} is at schema "
+                           f"{previous.schema_version}, and there is no way to {current}: {error}") from None
+    versions = (previous.schema_version, *(m.to for m in chain)) if chain else (current,)
+    return versions, tuple(m.name for m in chain), previous
+
+
 def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> ReleaseFacts:
     hashes = inputs.input_hashes()
     released = {document["doc_id"] for document in documents}
+    versions, migrations, previous = schema_history(inputs)
+    changes = None
+    if previous is not None:
+        this = ReleaseData(inputs.release_version, inputs.schema.version,
+                           {document["doc_id"]: document for document in documents}, "this release")
+        changes = diff_releases(previous, this)
     return ReleaseFacts(
         release_version=inputs.release_version,
         schema=inputs.schema,
@@ -52,6 +83,9 @@ def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> Rel
         agreement=inputs.agreement,
         agreement_method=inputs.agreement_method,
         not_released=tuple(sorted(set(inputs.corpus) - released)),
+        schema_versions=versions,
+        migrations=migrations,
+        changes=changes,
     )
 
 
@@ -65,6 +99,14 @@ def manifest_header(facts: ReleaseFacts) -> dict[str, Any]:
         "inputs": facts.inputs,
         "corpus_documents_not_released": list(facts.not_released),
         "counts": facts.counts,
+        "schema_versions": list(facts.schema_versions),
+        "migrations": [f"{SCHEMA_FOLDER}/{MIGRATIONS_FOLDER}/{name}.yaml" for name in facts.migrations],
+        "previous_release": None if facts.changes is None else {
+            "release_version": facts.changes.old.release_version,
+            "schema_version": facts.changes.old.schema_version,
+            "documents_added": facts.changes.added,
+            "documents_removed": facts.changes.removed,
+        },
     }
 
 
@@ -83,8 +125,12 @@ def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
     """Write, beside the documents.jsonl already in `folder`, the Parquet tables, the schema, the
     datasheet, the Croissant metadata and, last since it lists the rest, the manifest."""
     tables = write_tables(folder, schema, folder / DOCUMENTS_FILE)
-    for source in (schema_path(schema.version), json_schema_path(schema.version)):
-        write_bytes(folder / SCHEMA_FOLDER / source.name, source.read_bytes())
+    for version in facts.schema_versions or (schema.version,):
+        for source in (schema_path(version), json_schema_path(version)):
+            write_bytes(folder / SCHEMA_FOLDER / source.name, source.read_bytes())
+    for name in facts.migrations:
+        source = migrations_dir(default_folder()) / f"{name}.yaml"
+        write_bytes(folder / SCHEMA_FOLDER / MIGRATIONS_FOLDER / source.name, source.read_bytes())
     write_bytes(folder / DATASHEET_FILE, render_datasheet(facts).encode("utf-8"))
     checksums = {name: sha256_file(folder / name) for name in (DOCUMENTS_FILE, *(t["file"] for t in tables.values()))}
     croissant = croissant_metadata(facts, checksums, tables)

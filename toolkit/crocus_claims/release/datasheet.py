@@ -210,11 +210,26 @@ network, no JavaScript) that puts the articles' statements side by side (casualt
 intervals, perpetrator claims, warnings, denials) and shows every document with its annotations."""
 
 
+def changes_since_previous(facts: ReleaseFacts) -> str:
+    """What changed since the previous release, computed by `release diff` against the copy of
+    that release kept in annotations/releases/<version>/."""
+    from crocus_claims.release.diff import render_markdown
+
+    text = render_markdown(facts.changes).rstrip("\n")
+    carried = ", ".join(facts.schema_versions)
+    migrations = ", ".join(f"`schema/migrations/{name}.yaml`" for name in facts.migrations)
+    return (f"{text}\n\nThis release carries every schema version its records passed through since then "
+            f"({carried}, in `schema/`)" + (f" and the migrations between them ({migrations})" if migrations else "")
+            + ", so that records of the previous release can be read and migrated with it "
+            "(`crocus-claims annotations migrate`).")
+
+
 def render_datasheet(facts: ReleaseFacts) -> str:
     sections = [
         title(facts),
         motivation(facts),
         composition(facts),
+        *([changes_since_previous(facts)] if facts.changes is not None else []),
         collection(facts),
         annotation_process(facts),
         uses(facts.schema),

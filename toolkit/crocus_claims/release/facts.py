@@ -45,6 +45,11 @@ class ReleaseFacts:
     agreement: AgreementReport | None
     agreement_method: str | None
     not_released: tuple[str, ...]
+    # Every schema version the records passed through since the previous release, oldest first,
+    # and the migrations between them (release/history.py); the changes since that release.
+    schema_versions: tuple[str, ...] = ()
+    migrations: tuple[str, ...] = ()
+    changes: Any = None  # release.diff.ReleaseDiff, or None for a first release
 
     @property
     def folder_name(self) -> str:

@@ -21,6 +21,8 @@ from crocus_claims.corpus import DOCUMENTS_FILE as CORPUS_FILE
 from crocus_claims.corpus import CorpusDocument, read_corpus
 from crocus_claims.record_schema import json_schema_path
 from crocus_claims.records import read_records
+from crocus_claims.release.diff import MANIFEST as DIFF_MANIFEST
+from crocus_claims.release.diff import PAST_RELEASES, documents_file, previous_release
 from crocus_claims.release.errors import ReleaseError
 from crocus_claims.release.manifest import sha256_file
 from crocus_claims.schema import SEMVER, Schema, load_schema, schema_path
@@ -51,6 +53,7 @@ class ReleaseInputs:
     agreement: AgreementReport | None
     agreement_method: str | None
     files: Mapping[str, Path]
+    previous_release: Path | None = None  # annotations/releases/<version>/ of the release before this one
 
     def input_hashes(self) -> dict[str, str]:
         return {name: sha256_file(path) for name, path in sorted(self.files.items())}
@@ -166,4 +169,8 @@ def gather_inputs(
     if method is not None:
         files[f"annotations/{AGREEMENT_METHOD.as_posix()}"] = method_file
     files.update(source_files(corpus_dir, corpus, records))
-    return ReleaseInputs(release_version, schema, corpus, records, agreement, method, files)
+    previous = previous_release(annotations_dir, release_version)
+    if previous is not None:
+        for path in (previous / DIFF_MANIFEST, documents_file(previous)):
+            files[f"annotations/{PAST_RELEASES.as_posix()}/{previous.name}/{path.name}"] = path
+    return ReleaseInputs(release_version, schema, corpus, records, agreement, method, files, previous)
