@@ -24,4 +24,5 @@ def test_readme_python_example_runs(block: str, tmp_path: Path, monkeypatch: pyt
     monkeypatch.chdir(tmp_path)
     namespace: dict[str, object] = {}
     exec(compile(block, "README.md", "exec"), namespace)
-    assert "ds" in namespace and len(list(namespace["ds"])) == 5  # type: ignore[arg-type]
+    if "crocus_claims.load(" in block:  # the loading example; the others assert what they show
+        assert "ds" in namespace and len(list(namespace["ds"])) == 5  # type: ignore[arg-type]
