@@ -129,11 +129,11 @@ def test_a_release_carries_the_schema_versions_and_migrations_since_the_previous
     shutil.copytree(KEPT, annotations / "releases")
     (annotations / "RELEASE.yaml").write_text("release: 0.2.0\n", encoding="utf-8")
     chain = migration_path("1.0.0", "2.0.0", made_up)
-    gold = resources.annotations_dir() / "gold"
-    for path in sorted(gold.glob("*.jsonl")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        (migrated,) = decided({record["doc_id"]: record}, chain).values()
-        (annotations / "gold" / path.name).write_text(json.dumps(migrated) + "\n", encoding="utf-8")
+    # the gold of release 0.1.0 (schema 1.0.0), as records, taken through the made-up migrations
+    fields = ("doc_id", "schema_version", "text_sha256", "annotator", "spans", "relations")
+    gold = {doc_id: {f: document[f] for f in fields} for doc_id, document in OLD.documents.items()}
+    for doc_id, migrated in decided(gold, chain).items():
+        (annotations / "gold" / f"{doc_id}.jsonl").write_text(json.dumps(migrated) + "\n", encoding="utf-8")
     folder = build_release(tmp_path / "dist", annotations_dir=annotations)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["schema_versions"] == ["1.0.0", "1.1.0", "2.0.0"]

@@ -199,10 +199,16 @@ def _registry_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str
 def _attribute_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str]]) -> Iterator[Change]:
     old_a, new_a = old.attributes_by_name, new.attributes_by_name
     yield from _added_removed(set(old_a), set(new_a), renames["attribute"], "attribute", "attribute")
-    for name, before in old_a.items():
-        after = new_a.get(renames["attribute"].get(name, name))
+    for before, after in _matched(old_a, new_a, renames["attribute"]):
+        yield from _one_attribute(before, after, renames)
+
+
+def _matched(old: dict[str, Any], new: dict[str, Any], renamed: dict[Any, str]) -> Iterator[tuple[Any, Any]]:
+    """(old, new) definitions of the same label, attribute or relation, following renames."""
+    for name, before in old.items():
+        after = new.get(renamed.get(name, name))
         if after is not None:
-            yield from _one_attribute(before, after, renames)
+            yield before, after
 
 
 def _one_attribute(a: Attribute, b: Attribute, renames: dict[str, dict[Any, str]]) -> Iterator[Change]:
@@ -241,10 +247,7 @@ def _label_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str]])
     old_l, new_l = old.labels_by_name, new.labels_by_name
     yield from _added_removed(set(old_l), set(new_l), renames["label"], "label", "label")
     attribute_names = renames["attribute"]
-    for name, a in old_l.items():
-        b = new_l.get(renames["label"].get(name, name))
-        if b is None:
-            continue
+    for a, b in _matched(old_l, new_l, renames["label"]):
         what = f"label {b.name}"
         if a.kind != b.kind:
             yield Change("label-kind-changed", what, f"{a.kind} -> {b.kind}")
@@ -271,10 +274,7 @@ def _relation_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str
     old_r, new_r = old.relations_by_name, new.relations_by_name
     yield from _added_removed(set(old_r), set(new_r), renames["relation"], "relation", "relation")
     labels = renames["label"]
-    for name, a in old_r.items():
-        b = new_r.get(renames["relation"].get(name, name))
-        if b is None:
-            continue
+    for a, b in _matched(old_r, new_r, renames["relation"]):
         what = f"relation {b.name}"
         for end in ("head", "tail"):
             before = {labels.get(label, label) for label in getattr(a, end)} & set(new.labels_by_name)
