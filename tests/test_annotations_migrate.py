@@ -179,3 +179,14 @@ def test_a_failed_write_leaves_each_file_whole_and_a_rerun_finishes(root: Path, 
     monkeypatch.setattr(migration_files, "atomic_write", real)
     assert migrate(root, "--allow-loss", "--decisions", str(decisions)).exit_code == 0
     assert authoring.staleness(authoring.build(root, ["gold"])) == []
+
+
+def test_a_whole_annotations_folder_takes_records_and_authored_files_only(root: Path, tmp_path: Path) -> None:
+    (root / "RELEASE.yaml").write_text("release: 0.1.0\n", encoding="utf-8")
+    (root / "migrations").mkdir()
+    (root / "migrations" / "notes.yaml").write_text("not: an authored file\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["annotations", "migrate", "--to", "2.0.0", "--dry-run", "--format", "json",
+                                      str(root)])
+    files = {Path(f["path"]).relative_to(root).parts[0] for f in json.loads(result.output)["files"]}
+    assert files == {"gold", "authored"}
+    assert len(json.loads(result.output)["files"]) == 10

@@ -151,6 +151,9 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
             output_format: str, report_path: Path | None) -> None:
     """Upgrade JSONL records and authored YAML files in PATHS to schema version --to.
 
+    PATHS are files, or folders searched for .jsonl records and for the .yaml files under an
+    `authored` folder (`annotations/` takes every pass, records and authored files alike).
+
     Every span, attribute and relation changed, every span awaiting a decision (with its text)
     and every loss is reported. Nothing is written while a question is open or data would be lost,
     unless --decisions answers and --allow-loss accepts; files already at the version are left as

@@ -317,11 +317,18 @@ def plan_migration(paths: Sequence[Path], target: str, *, folder: SchemaFolder |
 
 
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
-    """The .jsonl and .yaml files named or found (recursively) in folders, in order."""
+    """The files named, and in folders (recursively) the .jsonl records and the .yaml files under an
+    `authored` folder (so `annotations/` leaves RELEASE.yaml and decisions files alone), in order."""
+    from crocus_claims.authoring import AUTHORED_FOLDER
+
+    def wanted(file: Path, folder: Path) -> bool:
+        parts = file.relative_to(folder).parts[:-1] + folder.resolve().parts
+        return file.suffix == ".jsonl" or (file.suffix == ".yaml" and AUTHORED_FOLDER in parts)
+
     files, problems = [], []
     for path in map(Path, paths):
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".yaml"))
+            found = sorted(p for p in path.rglob("*") if p.is_file() and wanted(p, path))
             if not found:
                 problems.append(Finding("unreadable-file", "no .jsonl or .yaml files in this folder", str(path)))
             files += found
