@@ -169,3 +169,43 @@ def test_the_generated_document_lays_out_exactly(tmp_path: Path) -> None:
     placed = layout(record["text"], record["spans"])
     assert all(covered_text(placed, s["id"]) == s["text"] for s in record["spans"])
     assert placed.depth >= 3
+
+
+def test_past_its_limits_the_index_moves_charts_and_lists_to_pages_of_their_own(
+        gold_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits that keep every page's size independent of the release, made tiny: every claim
+    and figure is still shown exactly once across the pages, and the index only summarises."""
+    import re
+
+    from crocus_claims.board import site
+    from crocus_claims.loader import load
+
+    for name, value in {"INDEX_FIGURES": 5, "INDEX_ROWS": 4, "PAGE_ROWS": 3, "CHART_ROWS": 2,
+                        "MATRIX_LISTED_CLAIMS": 4}.items():
+        monkeypatch.setattr(site, name, value)
+    assert run("board", str(gold_release), "-o", str(tmp_path / "out")).exit_code == 0
+    out, dataset = tmp_path / "out", load(gold_release)
+
+    def rows(pages: list[Path], table: str) -> list[tuple[str, str]]:
+        found = []
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            for body in re.findall(rf'<table class="{table}">.*?</table>', html, re.S):
+                found += re.findall(r'<tr[^>]* data-doc="([^"]+)" data-span="([^"]+)"', body)
+        return found
+
+    claim_pages = sorted(out.glob("claims-*.html"))
+    assert len(claim_pages) == -(-dataset.claims().height // 3)
+    assert sorted(rows(claim_pages, "claims")) == sorted(dataset.claims().select("doc_id", "span_id").iter_rows())
+    figures = dataset.figures()
+    shown = []  # each group's statements: on its list pages, or all on its own page when they fit
+    for group in sorted(out.glob("figures-*.html")):
+        pages = sorted(out.glob(f"{group.stem}-*.html"))
+        if not re.search(r"-\d+$", group.stem):
+            shown += rows(pages or [group], "figures")
+    assert sorted(shown) == sorted(figures.select("doc_id", "span_id").iter_rows())
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<table class="groups">' in index and "<svg" not in index
+    killed = (out / "figures-CROCUS_2024-killed.html").read_text(encoding="utf-8")
+    assert "<svg" in killed and "most stated intervals" in killed
+    assert '<a class="claim"' not in index and 'class="more" href="claims-1.html"' in index

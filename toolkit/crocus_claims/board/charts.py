@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -51,24 +52,46 @@ def axis_limit(rows: Sequence[IntervalRow], agreed: tuple[int | None, int | None
     return max(10.0, top * 1.12 + 1)
 
 
-def draw_row(axes: object, y: int, row: IntervalRow, right: float, color: str) -> None:
-    colour = CONFLICT_COLOR if row.conflicts else color
-    if row.low is None and row.high is None:
-        axes.hlines([y], [0], [right], colors=[colour], linestyles="dotted", linewidth=1.2).set_urls([row.url])
-        if row.value is not None:
-            axes.plot([row.value], [y], marker="D", markersize=6, markerfacecolor="white",
-                      markeredgecolor=colour, linestyle="none")[0].set_url(row.url)
-        return
-    low = row.low if row.low is not None else 0
-    high = row.high if row.high is not None else right
-    if low == high:
-        axes.plot([low], [y], marker="o", markersize=6, color=colour, linestyle="none")[0].set_url(row.url)
-        return
-    axes.hlines([y], [low], [high], colors=[colour], linewidth=5).set_urls([row.url])
-    if row.high is None:
-        axes.plot([right], [y], marker=">", markersize=6, color=colour, linestyle="none")[0].set_url(row.url)
-    if row.low is None:
-        axes.plot([0], [y], marker="<", markersize=6, color=colour, linestyle="none")[0].set_url(row.url)
+def draw_rows(axes: Any, rows: Sequence[IntervalRow], right: float, color: str) -> None:
+    """Every row in a handful of collections (one artist per kind of mark, each mark its own link):
+    matplotlib's cost grows with artists, not with marks."""
+    bars: dict[str, list[Any]] = {"y": [], "low": [], "high": [], "colors": [], "urls": []}
+    dotted: dict[str, list[Any]] = {"y": [], "colors": [], "urls": []}
+    marks: dict[str, dict[str, list[Any]]] = {m: {"x": [], "y": [], "colors": [], "urls": []} for m in ("o", ">", "<", "D")}
+
+    def mark(kind: str, x: float, y: int, colour: str, url: str) -> None:
+        for key, value in zip(("x", "y", "colors", "urls"), (x, y, colour, url), strict=True):
+            marks[kind][key].append(value)
+
+    for y, row in enumerate(rows):
+        colour = CONFLICT_COLOR if row.conflicts else color
+        if row.low is None and row.high is None:
+            for key, value in zip(("y", "colors", "urls"), (y, colour, row.url), strict=True):
+                dotted[key].append(value)
+            if row.value is not None:
+                mark("D", row.value, y, colour, row.url)
+            continue
+        low = row.low if row.low is not None else 0
+        high = row.high if row.high is not None else right
+        if low == high:
+            mark("o", low, y, colour, row.url)
+            continue
+        for key, value in zip(("y", "low", "high", "colors", "urls"), (y, low, high, colour, row.url), strict=True):
+            bars[key].append(value)
+        if row.high is None:
+            mark(">", right, y, colour, row.url)
+        if row.low is None:
+            mark("<", 0, y, colour, row.url)
+    if dotted["y"]:
+        axes.hlines(dotted["y"], 0, right, colors=dotted["colors"], linestyles="dotted", linewidth=1.2).set_urls(dotted["urls"])
+    if bars["y"]:
+        axes.hlines(bars["y"], bars["low"], bars["high"], colors=bars["colors"], linewidth=5).set_urls(bars["urls"])
+    for kind, points in marks.items():
+        if points["x"]:
+            hollow = kind == "D"
+            axes.scatter(points["x"], points["y"], marker=kind, s=36, zorder=3,
+                         c="white" if hollow else points["colors"],
+                         edgecolors=points["colors"] if hollow else "face").set_urls(points["urls"])
 
 
 def interval_chart(rows: Sequence[IntervalRow], title: str, color: str,
@@ -83,9 +106,9 @@ def interval_chart(rows: Sequence[IntervalRow], title: str, color: str,
             # Counts are integers: the band covers each allowed number's unit, so "exactly 4" shows.
             low, high = agreed
             axes.axvspan((low or 0) - 0.5, right if high is None else high + 0.5, color=AGREED_COLOR, zorder=0)
+        draw_rows(axes, rows, right, color)
         labels = axes.get_yaxis_transform()
         for y, row in enumerate(rows):
-            draw_row(axes, y, row, right, color)
             text = axes.text(-0.02, y, shorten(row.label), transform=labels, ha="right", va="center",
                              color=CONFLICT_COLOR if row.conflicts else "#222222")
             text.set_url(row.url)
@@ -96,7 +119,7 @@ def interval_chart(rows: Sequence[IntervalRow], title: str, color: str,
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
         axes.legend(handles=legend_handles(color, agreed is not None), loc="lower right",
-                    bbox_to_anchor=(1.0, 1.0), ncol=4, frameon=False, fontsize=7, borderaxespad=0.1)
+                    bbox_to_anchor=(1.0, 1.0), ncol=5, frameon=False, fontsize=7, borderaxespad=0.1)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     return strip_prolog(buffer.getvalue())

@@ -45,11 +45,6 @@ class Layout:
     slots: dict[str, int]  # span id -> slot (0 nearest the text)
     depth: int  # slots used: how many rows of underline the deepest place needs
 
-    def sentence_of(self, offset: int) -> int:
-        """The number of the sentence holding `offset` (code points)."""
-        starts = [sentence.start for sentence in self.sentences]
-        return self.sentences[max(bisect_right(starts, offset) - 1, 0)].number
-
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; together they cover the whole text."""

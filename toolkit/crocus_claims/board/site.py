@@ -7,15 +7,19 @@ no page requests anything outside that folder, and none needs JavaScript. The sa
 the same bytes: every list is sorted and no clock is read.
 
 Scale: a page's size is bounded by its document or by the constants below, never by the
-release. The index shows at most INDEX_ROWS rows per table and CHART_ROWS rows per chart (a
-larger group of figures is charted one row per distinct interval, with its count); the full
-lists are split into pages of PAGE_ROWS.
+release. The index shows at most INDEX_ROWS rows per table; a chart at most CHART_ROWS rows (a
+larger group of figures is charted one row per distinct interval, with its count); past
+INDEX_FIGURES figures each group's chart moves to a page of its own and the index lists the
+groups; past MATRIX_LISTED_CLAIMS claims the matrix counts them; the full lists are split into
+pages of PAGE_ROWS.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources as package_resources
@@ -28,7 +32,7 @@ import msgspec
 import polars as pl
 
 from crocus_claims.board.charts import IntervalRow, interval_chart
-from crocus_claims.board.layout import layout
+from crocus_claims.board.document import BAR_PITCH, DocumentViews
 from crocus_claims.loader.dataset import Dataset
 from crocus_claims.loader.frames import ACTOR_REGISTRY, FIGURE_LABEL, OUTLET_REGISTRY
 from crocus_claims.schema import Schema
@@ -37,10 +41,11 @@ INDEX_PAGE = "index.html"
 STYLESHEET = "board.css"
 PAGE_ROWS = 100
 INDEX_ROWS = 60
-CHART_ROWS = 60
+CHART_ROWS = 30
 CELL_ENTRIES = 12
+INDEX_FIGURES = 200  # more figures than this: each group's chart on a page of its own
+MATRIX_LISTED_CLAIMS = 200  # more claims than this: the matrix counts them instead of listing them
 PAIRS_SHOWN = 100
-BAR_PITCH = 5  # px between two rows of underline on a document page
 AUTHOR = "the article"
 
 
@@ -77,13 +82,6 @@ class Names:
 
     def incident(self, incident_id: str) -> str:
         return self.registry("incident", incident_id) or incident_id
-
-    def abbreviation(self, label: str) -> str:
-        """The short name of a label on its chips: the initials of its words (CASUALTY_FIGURE: CF),
-        or the full name where two labels share initials."""
-        initials = {name.name: "".join(word[0] for word in name.name.split("_")) for name in self.schema.labels}
-        clashes = Counter(initials.values())
-        return initials[label] if clashes[initials[label]] == 1 else label
 
 
 # -- who said it ---------------------------------------------------------------------------------
@@ -154,7 +152,8 @@ class Pages:
     files: tuple[str, ...]
 
 
-def paginate(rows: Sequence[Any], stem: str, size: int = PAGE_ROWS) -> Iterator[tuple[Pages, Sequence[Any]]]:
+def paginate(rows: Sequence[Any], stem: str, size: int | None = None) -> Iterator[tuple[Pages, Sequence[Any]]]:
+    size = size or PAGE_ROWS
     count = max(1, math.ceil(len(rows) / size))
     files = tuple(numbered(stem, n) for n in range(1, count + 1))
     for number in range(1, count + 1):
@@ -175,8 +174,13 @@ class Board:
             autoescape=jinja2.select_autoescape(["html"]), undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
+        self.views = DocumentViews(self.schema)
         self.environment.globals.update(names=self.names, colors=self.colors, board_title=self.title,
                                         stylesheet=STYLESHEET, index_page=INDEX_PAGE, document_page=document_page)
+
+    @functools.cached_property
+    def document_template(self) -> jinja2.Template:
+        return self.environment.get_template("document.html")
 
     def write(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -203,26 +207,16 @@ class Board:
             yield document_page(record["doc_id"]), self.document_html(record)
 
     def document_html(self, record: dict[str, Any]) -> str:
-        spans = record["spans"]
-        placed = layout(record["text"], spans)
-        by_id = {span["id"]: span for span in spans}
-        for span in spans:
-            self.sentences[record["doc_id"], span["id"]] = placed.sentence_of(span["start"])
-        metadata = record.get("metadata") or {}
+        doc = self.views.view(record)
+        starts = [sentence.start for sentence in doc.layout.sentences]
+        for span in record["spans"]:
+            self.sentences[record["doc_id"], span["id"]] = bisect_right(starts, span["start"])
+        metadata = doc.metadata
         self.documents.append({"doc_id": record["doc_id"], "title": metadata.get("title"),
                                "outlet": metadata.get("outlet"), "date": metadata.get("publication_date"),
-                               "spans": len(spans), "relations": len(record["relations"])})
-        outgoing, incoming = defaultdict(list), defaultdict(list)
-        for relation in record["relations"]:
-            outgoing[relation["head"]].append(relation)
-            incoming[relation["tail"]].append(relation)
-        offsets = {sid: (placed.depth - 1 - slot) * BAR_PITCH for sid, slot in placed.slots.items()}
-        return self.render(
-            "document.html", record=record, metadata=metadata, layout=placed, spans=by_id, offsets=offsets,
-            outgoing=outgoing, incoming=incoming, bar_pitch=BAR_PITCH,
-            labels=[label for label in self.schema.labels],
-            attributes={label.name: self.schema.label_attributes(label.name) for label in self.schema.labels},
-        )
+                               "spans": len(record["spans"]), "relations": len(record["relations"])})
+        return self.document_template.render(doc=doc, bar_pitch=BAR_PITCH, labels=self.schema.labels,
+                                             abbreviations=self.views.short)
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -246,15 +240,18 @@ class Board:
             "warnings": ("Warnings", "warnings", warning_rows),
             "documents": ("Documents", "documents", self.documents),
         }
+        charts_on_index = figures.height <= INDEX_FIGURES
         for group in groups:
             yield from self.list_pages(f"{group['title']}: every statement", "figures", group["rows"], group["stem"])
+            if not charts_on_index:
+                yield f"{group['stem']}.html", self.render("group.html", group=group, index_rows=INDEX_ROWS)
         for heading, kind, rows in lists.values():
             yield from self.list_pages(heading, kind, rows, kind)
         yield INDEX_PAGE, self.render(
-            "index.html", groups=groups, matrix=self.claim_matrix(claim_rows), claims=claim_rows,
-            denials=denial_rows, warnings=warning_rows, documents=self.documents,
-            index_rows=INDEX_ROWS, cell_entries=CELL_ENTRIES, pairs_shown=PAIRS_SHOWN,
-            counts=self.dataset.manifest.get("counts", {}),
+            "index.html", groups=groups, charts_on_index=charts_on_index, figure_count=figures.height,
+            matrix=self.claim_matrix(claim_rows), claims=claim_rows, denials=denial_rows, warnings=warning_rows,
+            documents=self.documents, index_rows=INDEX_ROWS, pairs_shown=PAIRS_SHOWN,
+            cell_entries=CELL_ENTRIES if len(claim_rows) <= MATRIX_LISTED_CLAIMS else 0,
         )
 
     def list_pages(self, heading: str, kind: str, rows: Sequence[Any], stem: str) -> Iterator[tuple[str, str]]:
