@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
 
-.PHONY: release test validate bench bench-scale bench-scale-full server-env browser clean
+.PHONY: release test validate bench bench-scale bench-scale-full bench-board server-env browser clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench-scale: $(INSTALLED)
 
 bench-scale-full: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_scale.py --full --rounds 3
+
+# The claims board of synthetic releases of 1,000 and 10,000 documents: time and page sizes.
+bench-board: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_board.py
 
 clean:
 	rm -rf $(VENV) .venv-ls dist .pytest_cache .hypothesis
