@@ -155,3 +155,30 @@ def test_cli_migrate_needs_a_version_to_migrate_to(folder: SchemaFolder, tmp_pat
     assert run(folder, monkeypatch, "--migrate", str(path)).exit_code == 2
     result = run(folder, monkeypatch, "--schema-version", "2.0.0", "--migrate", str(path))
     assert result.exit_code == 0, result.output
+
+
+AUTHORED = """\
+doc_id: crocus-002-iran-warned-russia-bereziuk
+annotator: alice
+schema_version: {version}
+spans:
+  - id: w1
+    label: WARNING
+    quote: Iran warned Russia about the possibility of a major
+    attributes: {{incident: CROCUS_2024, warning_type: intel_sharing, channel: in_person}}
+"""
+
+
+def test_annotations_build_checks_each_authored_file_against_the_version_it_names(
+        folder: SchemaFolder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crocus_claims import authoring
+
+    monkeypatch.setattr(resources, "schema_dir", lambda: folder.path)
+    corpus = load_corpus()
+    path = tmp_path / "crocus-002-iran-warned-russia-bereziuk.yaml"
+    path.write_text(AUTHORED.format(version="1.1.0"), encoding="utf-8")  # in_person is new in 1.1.0
+    line, problems = authoring.build_file(path, corpus)
+    assert problems == [] and json.loads(line)["schema_version"] == "1.1.0"
+    path.write_text(AUTHORED.format(version="1.0.0"), encoding="utf-8")
+    line, problems = authoring.build_file(path, corpus)
+    assert line is None and [(p.code, p.span_id) for p in problems] == [("invalid-attribute-value", "w1")]
