@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from crocus_claims import authoring, resources
-from crocus_claims.cli.common import FORMAT, InputError, exit_with_findings, read_annotation_set, refuse
+from crocus_claims.cli.common import FORMAT, InputError, exit_with_findings, finish, read_annotation_set, refuse
 
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                     help="The annotations folder (default: the project's annotations/).")
@@ -33,11 +34,13 @@ def annotations() -> None:
     help="Build only this pass (repeatable; default: every folder under annotations/authored/).",
 )
 @ROOT
-def build(check: bool, passes: tuple[str, ...], root: Path | None) -> None:
+@FORMAT
+def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format: str) -> None:
     """Resolve annotations/authored/<pass>/<doc_id>.yaml to annotations/<pass>/<doc_id>.jsonl.
 
     Every quote must select exactly one stretch of the text and every record must validate;
-    otherwise nothing is written. Exit status: 0 done (or up to date), 1 problems found.
+    otherwise nothing is written. Problems go to stdout, one per line (or --format json), the
+    summary to stderr. Exit status: 0 done (or up to date), 1 problems found.
     """
     root = root if root is not None else resources.annotations_dir()
     known = authoring.authored_passes(root)
@@ -47,29 +50,25 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None) -> None:
             [
                 authoring.Problem("unknown-pass", f"no folder {root / authoring.AUTHORED_FOLDER / name}")
                 for name in unknown
-            ]
+            ], output_format
         )
     result = authoring.build(root, passes or None)
     problems = result.problems + authoring.orphan_problems(result)
     if check:
         problems += authoring.staleness(result)
     if problems:
-        _report(problems)
+        _report(problems, output_format)
     if check:
-        click.echo(f"up to date: {len(result.outputs)} record(s)")
-        return
+        finish([], output_format, f"up to date: {len(result.outputs)} record(s)", {"records": len(result.outputs)})
     try:
         written = authoring.write(result)
     except authoring.WriteError as error:
-        _report([authoring.Problem(error.code, str(error), authoring.display_path(error.path))])
+        _report([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format)
     click.echo(f"built {written} record(s) in {len({p.parent for p in result.outputs})} pass folder(s)")
 
 
-def _report(problems: list[authoring.Problem]) -> None:
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    click.echo(f"{len(problems)} problem(s); nothing written", err=True)
-    sys.exit(1)
+def _report(problems: list[authoring.Problem], output_format: str = "human") -> NoReturn:
+    finish(problems, output_format, f"{len(problems)} problem(s); nothing written")
 
 
 @annotations.command("import")

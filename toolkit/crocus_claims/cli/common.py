@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -92,20 +95,9 @@ def refuse(error: InputError) -> NoReturn:
     raise SystemExit(BAD_INPUT)
 
 
-FORMAT = click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
-                      show_default=True, help="human: one line per finding; json: one document for machines.")
-
-
 def exit_with_findings(findings: Sequence[Any], output_format: str = "human", note: str = "") -> NoReturn:
-    """Print Findings (stderr for people, stdout as JSON for machines) and exit 1."""
-    if output_format == "json":
-        click.echo(json.dumps({"ok": False, "findings": [f.to_dict() for f in findings]},
-                              ensure_ascii=False, indent=2))
-    else:
-        for finding in findings:
-            click.echo(str(finding), err=True)
-        click.echo(f"{len(findings)} problem(s){'; ' + note if note else ''}", err=True)
-    raise SystemExit(1)
+    """Print Findings by the CLI contract (see `finish`) and exit 1: for refusals that are all errors."""
+    finish(list(findings), output_format, f"{len(findings)} problem(s){'; ' + note if note else ''}")
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
@@ -130,3 +122,45 @@ def dump_json(data: Any, output: Path | None = None) -> str:
         with atomic_write(output) as handle:
             handle.write(text)
     return text
+
+
+# ---------------------------------------------------------------------------------------------
+# The contract of every checking command (schema check, corpus check, annotations build --check,
+# validate, release verify, ls import): results on stdout, summaries on stderr, one finding shape.
+
+STDIN = "-"  # read standard input where a file is read
+
+FORMAT = click.option(
+    "--format", "output_format", type=click.Choice(["human", "json"]), default="human", show_default=True,
+    help="human: one line per finding, the summary on stderr; json: one document (valid, summary, "
+    "findings) on stdout.")
+
+
+def finish(findings: list[Any], output_format: str, summary_text: str, summary: dict[str, Any] | None = None,
+           human_lines: Sequence[str] | None = None) -> NoReturn:
+    """Print the findings of a check and exit: 0 valid (warnings allowed), 1 findings, 2 unreadable input.
+
+    human: one line per finding on stdout (`human_lines`, else str(finding)), then `summary_text`
+    on stderr; json: `findings_document` on stdout, nothing else.
+    """
+    from crocus_claims.validation.report import exit_code, findings_document
+
+    if output_format == "json":
+        click.echo(findings_document(findings, summary))
+    else:
+        for line in human_lines if human_lines is not None else [str(f) for f in findings]:
+            click.echo(line)
+        click.echo(summary_text, err=True)
+    sys.exit(exit_code(findings))
+
+
+def spooled_stdin(suffix: str) -> Path:
+    """Standard input copied to a temporary file (removed at exit), for readers that need a path."""
+    import atexit
+    import os
+
+    handle = tempfile.NamedTemporaryFile(prefix="crocus-claims-stdin-", suffix=suffix, delete=False)
+    with handle:
+        shutil.copyfileobj(click.get_binary_stream("stdin"), handle)
+    atexit.register(lambda: os.path.exists(handle.name) and os.unlink(handle.name))
+    return Path(handle.name)

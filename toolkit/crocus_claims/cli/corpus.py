@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from crocus_claims import resources
-from crocus_claims.cli.common import coded_errors, fail
+from crocus_claims.cli.common import FORMAT, coded_errors, fail, finish
+from crocus_claims.validation.findings import Finding
 from crocus_claims.corpus import DOCUMENTS_FILE, CorpusError, build_corpus, read_corpus, write_corpus
 
 
@@ -27,16 +28,22 @@ def build() -> None:
 
 
 @corpus.command("check")
-@coded_errors(CorpusError)
-def check() -> None:
-    """Exit 1 if corpus/documents.jsonl is not what the sources build."""
-    built = {d.doc_id: d for d in build_corpus()}
-    committed = read_corpus(resources.corpus_dir() / DOCUMENTS_FILE)
-    if built != committed:
-        changed = sorted(set(built) ^ set(committed) | {k for k in built.keys() & committed.keys() if built[k] != committed[k]})
-        fail("stale-corpus", f"corpus/documents.jsonl differs from its sources for: {', '.join(changed)}; "
-             "run `crocus-claims corpus build`")
-    click.echo(f"corpus is up to date: {len(built)} documents")
+@FORMAT
+def check(output_format: str) -> None:
+    """Check that corpus/documents.jsonl is what the sources build: exit 1 (a `stale-corpus` finding
+    per document that differs) when it is not."""
+    try:
+        built = {d.doc_id: d for d in build_corpus()}
+        committed = read_corpus(resources.corpus_dir() / DOCUMENTS_FILE)
+    except CorpusError as error:
+        finish([Finding(getattr(error, "code", "invalid-corpus"), str(error))], output_format,
+               "the corpus cannot be checked")
+    changed = sorted(set(built) ^ set(committed) | {k for k in built.keys() & committed.keys() if built[k] != committed[k]})
+    findings = [Finding("stale-corpus", f"{DOCUMENTS_FILE} differs from what the sources build for this "
+                        "document: run `crocus-claims corpus build`", f"corpus/{DOCUMENTS_FILE}", doc_id=doc_id)
+                for doc_id in changed]
+    finish(findings, output_format, f"{DOCUMENTS_FILE} is stale for {len(findings)} document(s)" if findings
+           else f"corpus is up to date: {len(built)} documents", {"documents": len(built)})
 
 
 @corpus.command("add")

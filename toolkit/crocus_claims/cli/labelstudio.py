@@ -17,6 +17,10 @@ import click
 
 from crocus_claims.atomic import atomic_write
 from crocus_claims.cli.common import (
+    FORMAT,
+    STDIN,
+    finish,
+    spooled_stdin,
     BAD_INPUT,
     InputError,
     coded_errors,
@@ -30,6 +34,7 @@ from crocus_claims.corpus import load_corpus, open_corpus
 from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
 from crocus_claims.labelstudio.tasks import RecordMismatch
 from crocus_claims.schema import Schema
+from crocus_claims.validation.findings import Finding
 
 handled = coded_errors(LabelStudioError, RecordMismatch)
 
@@ -166,21 +171,43 @@ def tasks_command(output: str, schema: Schema, predictions: Path | None, model_v
 
 
 @ls.command("import")
-@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
 @RECORDS_OUTPUT
 @schema_option
 @import_options
+@FORMAT
 @handled
 def import_command(export: Path, output: Path, schema: Schema, allow_loss: bool, drafts: bool,
-                   report_path: Path | None) -> None:
-    """Turn a full JSON export into annotation records, reporting anything not converted. The export
-    is read one task at a time, so its size is not limited by memory."""
+                   report_path: Path | None, output_format: str) -> None:
+    """Turn a full JSON export (a file, or - for standard input) into annotation records, reporting
+    anything not converted. The export is read one task at a time, so its size is not limited by
+    memory. With --format json the report is one document of findings on stdout."""
     from crocus_claims.labelstudio.importer import import_file
 
-    report, count = import_file(export, output, schema=schema, corpus=open_corpus(), drafts=drafts,
-                                allow_loss=allow_loss)
+    shown = "<stdin>" if str(export) == STDIN else str(export)
+    path = spooled_stdin(".json") if str(export) == STDIN else export
+    try:
+        report, count = import_file(path, output, schema=schema, corpus=open_corpus(), drafts=drafts,
+                                    allow_loss=allow_loss)
+    except LabelStudioError as error:
+        if output_format != "json":
+            raise
+        finish([Finding(error.code, str(error), shown)], output_format, "nothing imported")
+    if output_format == "json":
+        if report_path is not None:
+            dump_json(report.to_dict(), report_path)
+        findings = [Finding(p.code, p.message, shown, doc_id=p.doc_id, span_id=_text_or_none(p.region_id),
+                            path=p.where()) for p in report.problems]
+        lost = bool(findings) and not allow_loss
+        finish(findings if lost else [], output_format, "",
+               {"counts": dict(sorted(report.counts.items())), "written": count, "output": str(output),
+                "not_converted": [f.to_dict() for f in findings] if not lost else []})
     print_report(report, report_path, allow_loss)
     click.echo(f"wrote {count} records to {output}", err=True)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @ls.command("push")

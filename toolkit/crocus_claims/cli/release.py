@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from crocus_claims.cli.common import coded_errors, fail
+from crocus_claims.cli.common import FORMAT, coded_errors, fail, finish
 from crocus_claims.release import ReleaseError, build_release, bundle_release, verify_release
 from crocus_claims.release.manifest import read_manifest
 
@@ -41,18 +40,19 @@ def build(output_root: Path | None, annotations_dir: Path | None, bundle: bool) 
 
 @release.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-def verify(folder: Path) -> None:
+@FORMAT
+def verify(folder: Path, output_format: str) -> None:
     """Check a release FOLDER against its manifest: checksums, counts, schema and records.
 
-    Exit status: 0 when it matches, 1 with one line per difference.
+    Exit status: 0 when it matches, 1 with one line per difference on stdout (or --format json),
+    2 usage error or unreadable input.
     """
+    from crocus_claims.validation import Finding
+
     differences = verify_release(folder)
-    for difference in differences:
-        click.echo(str(difference))
-    if differences:
-        click.echo(f"{folder}: {len(differences)} difference(s)", err=True)
-        sys.exit(1)
-    click.echo(f"{folder}: OK")
+    findings = [Finding(d.code, d.message, d.file) for d in differences]
+    finish(findings, output_format, f"{folder}: {len(differences)} difference(s)" if differences else f"{folder}: OK",
+           {"folder": str(folder)}, [str(d) for d in differences])
 
 
 @release.command("diff")

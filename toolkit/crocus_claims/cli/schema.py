@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crocus_claims.cli.common import fail
+from crocus_claims.cli.common import FORMAT, STDIN, fail, finish, spooled_stdin
 from crocus_claims.record_schema import json_schema_path, record_json_schema, render, write_json_schema
 from crocus_claims.schema import (
     SEMVER,
@@ -31,36 +31,52 @@ def schema() -> None:
 
 @schema.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(files: tuple[Path, ...]) -> None:
-    """Check schema and migration FILES (default: every shipped version and migration).
+@FORMAT
+def check(files: tuple[Path, ...], output_format: str) -> None:
+    """Check schema and migration FILES (default: every shipped version and migration; - reads a
+    schema file from standard input).
 
     Without FILES, also refuses a version with no migration from the version before it.
-    Exit 1 on any problem.
+    Exit status: 0 valid, 1 problems (on stdout, one per line, or --format json), 2 unreadable file.
     """
-    from crocus_claims.migration import FILE_NAME, MigrationError, load_migration, migrations_dir
+    from crocus_claims.migration import FILE_NAME, load_migration, migrations_dir
 
     folder = default_folder()
     migration_files = sorted(migrations_dir(folder).glob("*--*.yaml"))
     targets = list(files) or [schema_path(v) for v in available_versions()] + migration_files
-    failed = False
-    for path in targets:
+    findings: list[Finding] = []
+    lines: list[str] = []
+    checked: list[str] = []
+    for target in targets:
+        shown = str(target)
+        path = spooled_stdin(".yaml") if shown == STDIN else Path(target)
+        shown = "<stdin>" if shown == STDIN else shown
         try:
-            if FILE_NAME.match(Path(path).name):
+            if FILE_NAME.match(path.name):
                 migration = load_migration(path)
-                click.echo(f"{path}: migration {migration.name} is valid ({len(migration.operations)} operations)")
+                checked.append(f"{shown}: migration {migration.name} is valid ({len(migration.operations)} operations)")
                 continue
             loaded = load_schema_file(path)
         except SchemaError as error:  # MigrationError too
-            failed = True
-            click.echo(f"{error.code}: {error}", err=True)
+            problems = schema_error_findings(error, shown)
+            findings += problems
+            lines.append(f"{error.code}: {error}".replace(str(path), shown))
             continue
-        click.echo(f"{path}: schema {loaded.version} is valid ({len(loaded.labels)} labels, "
-                   f"{len(loaded.attributes)} attributes, {len(loaded.relations)} relations)")
-    if not files and not failed:
-        for problem in version_sequence_problems(folder):
-            failed = True
-            click.echo(str(problem), err=True)
-    sys.exit(1 if failed else 0)
+        checked.append(f"{shown}: schema {loaded.version} is valid ({len(loaded.labels)} labels, "
+                       f"{len(loaded.attributes)} attributes, {len(loaded.relations)} relations)")
+    if not files and not findings:
+        sequence = version_sequence_problems(folder)
+        findings += sequence
+        lines += [str(problem) for problem in sequence]
+    summary = "\n".join(checked + [f"{len(findings)} problem(s) in {len(targets)} file(s)" if findings
+                                   else f"{len(targets)} file(s) valid"])
+    finish(findings, output_format, summary, {"files": len(targets)}, lines)
+
+
+def schema_error_findings(error: SchemaError, shown: str) -> list[Finding]:
+    """A finding per problem of a schema or migration file (`unreadable-file` when it cannot be read)."""
+    return [Finding("unreadable-file" if where == "(file)" else error.code, message if where == "(file)"
+                    else f"{where}: {message}", shown, line) for line, where, message in error.problems]
 
 
 def version_sequence_problems(folder: SchemaFolder) -> list[Finding]:

@@ -13,10 +13,10 @@ import gc
 import io
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -344,13 +344,20 @@ def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, F
     return count, checker.records, findings, keys
 
 
-def _validate_file_parallel(path: Path, checker: _Lines, jobs: int) -> Iterator[Finding]:
+Progress = Callable[[int], None]  # told how many more bytes of the current file are checked
+PROGRESS_STEP = 1 << 20  # bytes between two progress calls in one process
+
+
+def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
     global _WORKER_CTX
     _WORKER_CTX = checker.ctx  # inherited by the forked workers
     bounds = _chunk_bounds(path, path.stat().st_size)
     offset = 0
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for count, records, findings, keys in pool.imap(_check_chunk, [(str(path), s, e) for s, e in bounds]):
+        for (start, end), (count, records, findings, keys) in zip(
+                bounds, pool.imap(_check_chunk, [(str(path), s, e) for s, e in bounds])):
+            if progress is not None:
+                progress(end - start)
             duplicates = [(n, checker.note_key(key, offset + n)) for n, key in keys]
             merged = findings + [(n, d) for n, d in duplicates if d is not None]
             for number, finding in sorted(merged, key=lambda item: item[0]):
@@ -359,17 +366,29 @@ def _validate_file_parallel(path: Path, checker: _Lines, jobs: int) -> Iterator[
             offset += count
 
 
-def _validate_file(path: Path, checker: _Lines, jobs: int) -> Iterator[Finding]:
+def _validate_file(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
     try:
         size = path.stat().st_size
         if jobs > 1 and size > 2 * CHUNK_BYTES and "fork" in multiprocessing.get_all_start_methods():
-            yield from _validate_file_parallel(path, checker, jobs)
+            yield from _validate_file_parallel(path, checker, jobs, progress)
             return
         with open(path, "rb") as handle, _paused_gc():
+            if progress is None:
+                for number, line in enumerate(handle, 1):
+                    findings = checker.check(number, line)
+                    if findings:
+                        yield from findings
+                return
+            done = 0
             for number, line in enumerate(handle, 1):
                 findings = checker.check(number, line)
                 if findings:
                     yield from findings
+                done += len(line)
+                if done >= PROGRESS_STEP:
+                    progress(done)
+                    done = 0
+            progress(done)
     except OSError as error:
         yield Finding("unreadable-file", f"cannot read: {error.strerror}", str(path))
 
@@ -380,10 +399,12 @@ def default_jobs() -> int:
 
 def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema | None = None,
                   corpus: Mapping[str, CorpusDocument] | None = None, jobs: int | None = None,
-                  schemas: SchemaFolder | None = None, migrate: bool = False) -> Iterator[Finding]:
+                  schemas: SchemaFolder | None = None, migrate: bool = False,
+                  progress: Progress | None = None) -> Iterator[Finding]:
     """Findings of every file under `paths` as they are found; `report` gets the counts.
 
     Each record is checked against the version it names, or against `schema` when given.
+    `progress`, when given, is told the bytes checked as the run goes (for a progress bar).
     """
     files, problems = expand_paths(paths)
     yield from problems
@@ -392,7 +413,18 @@ def iter_findings(paths: Iterable[str | Path], report: Report, *, schema: Schema
     for path in files:
         checker.file = str(path)
         report.files += 1
-        yield from _validate_file(path, checker, jobs or default_jobs())
+        yield from _validate_file(path, checker, jobs or default_jobs(), progress)
+    report.records = checker.records
+
+
+def iter_stream_findings(stream: BinaryIO, report: Report, *, name: str = "<stdin>", schema: Schema | None = None,
+                         corpus: Mapping[str, CorpusDocument] | None = None, migrate: bool = False) -> Iterator[Finding]:
+    """Findings of JSONL read from a binary stream (standard input), in one process."""
+    checker = _Lines(make_context(schema, corpus, migrate=migrate), name)
+    report.files += 1
+    with _paused_gc():
+        for number, line in enumerate(stream, 1):
+            yield from checker.check(number, line)
     report.records = checker.records
 
 

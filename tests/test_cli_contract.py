@@ -1,0 +1,188 @@
+"""One CLI contract for every checking command (as sqlite-utils and frictionless do it): exit 0 ok,
+1 findings, 2 usage or unreadable input; results on stdout, summaries on stderr; `--format json`
+with one finding shape; `-` reads standard input; a progress bar only for a person at a terminal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import json
+import os
+import pty
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crocus_claims import resources
+from crocus_claims.validation import Finding
+
+EXECUTABLE = Path(sys.executable).with_name("crocus-claims")
+CASES = Path(__file__).parent / "data" / "cases"
+FINDING_KEYS = {f.name for f in dataclasses.fields(Finding)}
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("LABEL_STUDIO_")}
+    return subprocess.run([str(EXECUTABLE), *args], input=stdin, capture_output=True, check=False, env=environ,
+                          timeout=300, cwd=cwd or resources.REPO_ROOT)
+
+
+def document(result: subprocess.CompletedProcess[bytes]) -> dict[str, Any]:
+    data = json.loads(result.stdout)
+    assert set(data) == {"valid", "summary", "findings"}
+    assert {"errors", "warnings", "by_code"} <= set(data["summary"])
+    for finding in data["findings"]:
+        assert set(finding) == FINDING_KEYS
+    assert data["valid"] == (result.returncode == 0)
+    return data
+
+
+def bad_schema(tmp_path: Path) -> Path:
+    source = (resources.schema_dir() / "v1.0.0.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "variant.yaml"
+    path.write_text(source.replace("    default: unspecified", "    default: everything"), encoding="utf-8")
+    return path
+
+
+def stale_pass(tmp_path: Path) -> Path:
+    root = tmp_path / "annotations"
+    shutil.copytree(resources.annotations_dir() / "authored", root / "authored")
+    shutil.copytree(resources.annotations_dir() / "gold", root / "gold")
+    record = next((root / "gold").glob("*.jsonl"))
+    record.write_text(record.read_text(encoding="utf-8").replace('"annotator":"gold"', '"annotator":"gold2"'),
+                      encoding="utf-8")
+    return root
+
+
+def changed_release(tmp_path: Path) -> Path:
+    folder = tmp_path / "release"
+    shutil.copytree(resources.REPO_ROOT / "dist" / "release", folder)
+    with open(folder / "README.md", "a", encoding="utf-8") as handle:
+        handle.write("edited\n")
+    return folder
+
+
+CHECKS = {
+    "schema check": (lambda tmp: ["schema", "check", str(bad_schema(tmp))], "invalid-schema"),
+    "annotations build --check": (lambda tmp: ["annotations", "build", "--check", "--root", str(stale_pass(tmp))],
+                                  "record-out-of-date"),
+    "validate": (lambda tmp: ["validate", str(CASES / "validate-duplicate-keys.jsonl")], "duplicate-key"),
+    "release verify": (lambda tmp: ["release", "verify", str(changed_release(tmp))], "checksum-mismatch"),
+    "ls import": (lambda tmp: ["ls", "import", str(CASES / "ls-number-1e300.json"), "-o", str(tmp / "o.jsonl")],
+                  "invalid-attribute-value"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(CHECKS))
+def test_every_check_has_one_json_finding_shape_and_exits_one_on_findings(command: str, tmp_path: Path) -> None:
+    args, code = CHECKS[command]
+    result = run(*args(tmp_path), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    data = document(result)
+    assert code in {f["code"] for f in data["findings"]}
+    (tmp_path / "again").mkdir()
+    human = run(*args(tmp_path / "again"))
+    assert human.returncode == 1
+    assert code.encode() in human.stdout + human.stderr and b"Traceback" not in human.stderr
+
+
+@pytest.mark.parametrize("args", [["schema", "check"], ["corpus", "check"], ["validate", "annotations/gold"],
+                                  ["annotations", "build", "--check"], ["release", "verify", "dist/release"]])
+def test_a_clean_check_exits_zero_with_an_empty_stdout_and_its_summary_on_stderr(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.strip()
+    if args[0] in ("validate", "release", "corpus", "annotations"):
+        assert result.stdout == b""
+    data = document(run(*args, "--format", "json"))
+    assert data["valid"] is True and data["findings"] == []
+
+
+def test_the_summary_goes_to_stderr_whether_the_input_is_valid_or_not() -> None:
+    valid = run("validate", "annotations/gold")
+    invalid = run("validate", str(CASES / "validate-null-required-attributes.jsonl"))
+    assert b"valid: " in valid.stderr and b"invalid: " in invalid.stderr
+    assert b"invalid: " not in invalid.stdout and len(invalid.stdout.splitlines()) == 2
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "no-such-file.jsonl"], ["schema", "check", "no-such-file.yaml"],
+    ["release", "verify", "no-such-folder"], ["ls", "import", "no-such.json", "-o", "x.jsonl"],
+    ["validate", "--format", "yaml", "x"], ["validate"],
+])
+def test_unreadable_input_and_usage_errors_exit_two(args: list[str], tmp_path: Path) -> None:
+    result = run(*args, cwd=tmp_path) if args[0] != "schema" else run(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_dash_reads_standard_input(tmp_path: Path) -> None:
+    records = b"".join(path.read_bytes() for path in sorted((resources.annotations_dir() / "gold").glob("*.jsonl")))
+    assert run("validate", "-", stdin=records).returncode == 0
+    bad = run("validate", "-", "--format", "json", stdin=(CASES / "validate-bom-first-line.jsonl").read_bytes())
+    assert [(f["file"], f["line"], f["code"]) for f in document(bad)["findings"]] == [("<stdin>", 1, "invalid-json")]
+    schema = run("schema", "check", "-", "--format", "json", stdin=bad_schema(tmp_path).read_bytes())
+    assert {f["file"] for f in document(schema)["findings"]} == {"<stdin>"}
+    output = tmp_path / "out.jsonl"
+    imported = run("ls", "import", "-", "-o", str(output), "--allow-loss",
+                   stdin=(CASES / "ls-identical-overlapping-regions.json").read_bytes())
+    assert imported.returncode == 0, imported.stderr
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 1
+
+
+def big_file(tmp_path: Path) -> Path:
+    from crocus_claims.cli.validate import PROGRESS_MIN_BYTES
+
+    line = (resources.annotations_dir() / "gold").glob("*.jsonl").__next__().read_bytes().splitlines()[0]
+    record = json.loads(line)
+    path = tmp_path / "big.jsonl"
+    with open(path, "wb") as handle:
+        written, number = 0, 0
+        while written <= PROGRESS_MIN_BYTES:
+            record["annotator"] = f"a{number}"
+            data = json.dumps(record, ensure_ascii=False).encode() + b"\n"
+            handle.write(data)
+            written, number = written + len(data), number + 1
+    return path
+
+
+def on_a_terminal(args: list[str]) -> tuple[int, bytes, bytes]:
+    """Run with stderr on a pseudo-terminal (a person's screen) and stdout on a pipe."""
+    main, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a 100x24 window
+    process = subprocess.Popen([str(EXECUTABLE), *args], stdout=subprocess.PIPE, stderr=secondary,
+                               cwd=resources.REPO_ROOT)
+    os.close(secondary)
+    screen = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 120)
+        if not ready:
+            break
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        screen += chunk
+    stdout = process.stdout.read() if process.stdout else b""
+    return process.wait(timeout=120), stdout, screen
+
+
+def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    path = big_file(tmp_path)
+    code, stdout, screen = on_a_terminal(["validate", "--jobs", "1", str(path)])
+    assert code == 0
+    assert b"validating" in screen and b"%" in screen and stdout == b""
+    piped = run("validate", "--jobs", "1", str(path))
+    assert b"validating" not in piped.stderr and b"%" not in piped.stderr
+    code, stdout, screen = on_a_terminal(["validate", "--jobs", "1", "--format", "json", str(path)])
+    assert b"validating" not in screen and json.loads(stdout)["valid"] is True
