@@ -148,6 +148,16 @@ def test_migrate_without_a_migration_file_says_which_is_missing(folder: SchemaFo
     assert "no migration from 1.0.0 to 1.1.0" in findings[0].message
 
 
+def test_migrate_with_a_broken_migration_file_names_its_line(folder: SchemaFolder, tmp_path: Path) -> None:
+    broken = made_up_folder(tmp_path / "broken")
+    path = broken.path / "migrations" / "1.0.0--1.1.0.yaml"
+    path.write_text(path.read_text().replace("operations: []", "operations: [{op: rename_label}]"), encoding="utf-8")
+    findings = list(validate_lines([json.dumps(record("1.0.0"))], schema=broken.load("2.0.0"),
+                                   corpus={DOC.doc_id: DOC}, schemas=broken, migrate=True))
+    assert [f.code for f in findings] == ["invalid-migration"]
+    assert f"{path}:5: operations[0].from: Field required" in findings[0].message
+
+
 def test_cli_migrate_needs_a_version_to_migrate_to(folder: SchemaFolder, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.jsonl"

@@ -23,7 +23,7 @@ import yaml
 from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_record, relation_key
-from crocus_claims.migration.model import Migration, MigrationError, migration_path
+from crocus_claims.migration.model import Migration, MigrationError, MissingMigration, migration_path
 from crocus_claims.schema import SchemaFolder, default_folder
 from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
@@ -148,7 +148,7 @@ class _Chains:
     def get(self, version: Any) -> list[Migration]:
         """Raises MigrationError when there is no way from `version` to the target."""
         if not isinstance(version, str):
-            raise MigrationError(self.folder.path, [(None, "schema_version", f"not a version: {version!r}")])
+            raise MissingMigration(self.folder.path, [(None, "schema_version", f"not a version: {version!r}")])
         if version not in self.loaded:
             try:
                 self.loaded[version] = migration_path(version, self.target, self.folder)
@@ -161,9 +161,8 @@ class _Chains:
 
 
 def _chain_finding(error: MigrationError, file: str, line: int | None, doc_id: Any) -> Finding:
-    code = "missing-migration" if any("no migration" in p[2] or "only go forward" in p[2] or "no schema" in p[2]
-                                      for p in error.problems) else "invalid-migration"
-    return Finding(code, str(error), file, line, doc_id if isinstance(doc_id, str) else None)
+    """missing-migration (no way to the target) or invalid-migration (a migration file is broken)."""
+    return Finding(error.code, str(error), file, line, doc_id if isinstance(doc_id, str) else None)
 
 
 def plan_jsonl(path: Path, chains: _Chains, decisions: Decisions | None,

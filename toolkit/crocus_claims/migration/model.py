@@ -31,6 +31,12 @@ class MigrationError(SchemaError):
     code = "invalid-migration"
 
 
+class MissingMigration(MigrationError):
+    """No way from one version to another: a version or a migration file missing, or a way back."""
+
+    code = "missing-migration"
+
+
 class _Op(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -510,9 +516,9 @@ def migration_path(from_version: str, to_version: str, folder: SchemaFolder | No
     versions = folder.versions()
     for version in (from_version, to_version):
         if version not in versions:
-            raise MigrationError(folder.path / f"v{version}.yaml", [(None, "version", f"no schema {version}")])
+            raise MissingMigration(folder.path / f"v{version}.yaml", [(None, "version", f"no schema {version}")])
     if parse_version(to_version) < parse_version(from_version):
-        raise MigrationError(migration_file(folder, from_version, to_version),
+        raise MissingMigration(migration_file(folder, from_version, to_version),
                              [(None, "to", f"{to_version} is older than {from_version}: migrations only go forward")])
     chain = versions[versions.index(from_version):versions.index(to_version) + 1]
     return [_load_step(folder, a, b) for a, b in zip(chain, chain[1:])]
@@ -521,6 +527,6 @@ def migration_path(from_version: str, to_version: str, folder: SchemaFolder | No
 def _load_step(folder: SchemaFolder, from_version: str, to_version: str) -> Migration:
     path = migration_file(folder, from_version, to_version)
     if not path.is_file():
-        raise MigrationError(path, [(None, "(file)", f"no migration from {from_version} to {to_version}: "
+        raise MissingMigration(path, [(None, "(file)", f"no migration from {from_version} to {to_version}: "
                                      f"write {path.name} (schema/migrations/README.md)")])
     return load_migration(path, folder)

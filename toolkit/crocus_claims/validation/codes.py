@@ -61,6 +61,7 @@ _TABLE = (
     Code("duplicate-relation", "error", "The same relation type between the same head and tail twice."),
     # Schema versions and migrations (schema/migrations/README.md)
     Code("missing-migration", "error", "A schema version has no migration file from the version before it, or a record's version has no path to the target."),
+    Code("invalid-migration", "error", "A migration file that cannot be used: each problem located to its line (schema/migrations/README.md)."),
     Code("version-bump-too-small", "error", "A schema version number smaller than its changes require by schema/VERSIONING.md."),
     Code("migration-needs-decision", "error", "A span a migration cannot change by rule waits for a person's decision."),
     Code("migration-loses-data", "error", "A migration drops data a record holds (accepted with --allow-loss)."),

@@ -195,8 +195,8 @@ def _check_migrated(line: bytes, ctx: VersionedContext, version: str) -> tuple[l
             ctx.chains[version] = error
     chain = ctx.chains[version]
     if isinstance(chain, MigrationError):
-        return [Finding("missing-migration", f"schema {version} cannot be migrated to {ctx.schema.version}: "
-                        + "; ".join(message for _, _, message in chain.problems), path="schema_version")], None
+        return [Finding(chain.code, f"schema {version} cannot be migrated to {ctx.schema.version}: "
+                        + "; ".join(str(chain).splitlines()), path="schema_version")], None
     repeated = structural.duplicate_key_findings(line)
     if repeated:
         return repeated, None
