@@ -1,9 +1,9 @@
 """Benchmark: the claims board of a large synthetic release, and whether its pages stay small.
 
 Generates synthetic releases (benchmarks/generate.py --release) of a small and a large number of
-documents, builds the board of each with `crocus_claims.board.build_board` (best of --runs, wall
-clock and CPU time of the one process: on a shared machine the wall clock includes waiting for a
-core), and prints the times and the page sizes: the index and the list pages must
+documents, builds the board of each with `crocus_claims.board.build_board`, and prints the best of
+--runs wall clock and CPU time (of the process and its page-writing workers: on a shared machine
+the wall clock includes waiting for a core) and the page sizes: the index and the list pages must
 not grow with the release, a document page only with its document.
 
     python benchmarks/bench_board.py                       # 1,000 and 10,000 documents
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -24,6 +25,12 @@ from crocus_claims.board import build_board
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_release  # noqa: E402 - the generator beside this file
+
+
+def cpu_seconds() -> float:
+    """User and system CPU time of this process and of its finished children (the page writers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def page_sizes(folder: Path) -> dict[str, int]:
@@ -49,10 +56,10 @@ def bench(documents: int, runs: int, work: Path) -> dict[str, float]:
     for _ in range(runs):
         output = work / f"board-{documents}"
         shutil.rmtree(output, ignore_errors=True)
-        start, start_cpu = time.perf_counter(), time.process_time()
+        start, start_cpu = time.perf_counter(), cpu_seconds()
         build_board([release], output)
         best = min(best, time.perf_counter() - start)
-        best_cpu = min(best_cpu, time.process_time() - start_cpu)
+        best_cpu = min(best_cpu, cpu_seconds() - start_cpu)
     return {"documents": documents, "seconds": best, "cpu": best_cpu, **page_sizes(work / f"board-{documents}")}
 
 

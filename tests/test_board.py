@@ -209,3 +209,15 @@ def test_past_its_limits_the_index_moves_charts_and_lists_to_pages_of_their_own(
     killed = (out / "figures-CROCUS_2024-killed.html").read_text(encoding="utf-8")
     assert "<svg" in killed and "most stated intervals" in killed
     assert '<a class="claim"' not in index and 'class="more" href="claims-1.html"' in index
+
+
+def test_pages_written_in_parallel_are_the_pages_written_in_one_process(
+        gold_release: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crocus_claims.board import site
+
+    assert run("board", str(gold_release), "-o", str(tmp_path / "one")).exit_code == 0
+    monkeypatch.setattr(site, "PARALLEL_DOCUMENTS", 0)
+    monkeypatch.setattr(site, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    assert run("board", str(gold_release), "-o", str(tmp_path / "forked")).exit_code == 0
+    assert folder_bytes(tmp_path / "forked") == folder_bytes(tmp_path / "one")

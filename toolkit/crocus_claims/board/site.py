@@ -17,10 +17,14 @@ pages of PAGE_ROWS.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
+import multiprocessing
+import os
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from importlib import resources as package_resources
 from pathlib import Path
@@ -43,6 +47,9 @@ PAGE_ROWS = 100
 INDEX_ROWS = 60
 CHART_ROWS = 30
 CELL_ENTRIES = 12
+PARALLEL_DOCUMENTS = 500  # more documents than this: their pages are written by one process per core
+BATCH_DOCUMENTS = 250
+MAX_WORKERS = 4
 INDEX_FIGURES = 200  # more figures than this: each group's chart on a page of its own
 MATRIX_LISTED_CLAIMS = 200  # more claims than this: the matrix counts them instead of listing them
 PAIRS_SHOWN = 100
@@ -136,6 +143,16 @@ def row_label(row: dict[str, Any]) -> str:
 # -- the page data -------------------------------------------------------------------------------
 
 
+def in_batches(lines: Iterable[bytes], size: int) -> Iterator[list[bytes]]:
+    """Consecutive lists of `size` lines (the last one shorter)."""
+    iterator = iter(lines)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+DocumentBatch = tuple[dict[tuple[str, str], int], list[dict[str, Any]]]
+
+
 @dataclass(frozen=True)
 class Link:
     text: str
@@ -186,8 +203,7 @@ class Board:
         folder.mkdir(parents=True, exist_ok=True)
         stylesheet = package_resources.files("crocus_claims.board").joinpath(STYLESHEET).read_bytes()
         (folder / STYLESHEET).write_bytes(stylesheet)
-        for name, html in self.document_pages():
-            (folder / name).write_text(html, encoding="utf-8")
+        self.write_document_pages(folder)
         for name, html in self.statement_pages():
             (folder / name).write_text(html, encoding="utf-8")
 
@@ -196,27 +212,48 @@ class Board:
 
     # -- documents -------------------------------------------------------------------------------
 
-    def records(self) -> Iterator[dict[str, Any]]:
-        decoder = msgspec.json.Decoder()
+    def write_document_pages(self, folder: Path) -> None:
+        """One page per document. The pages do not depend on each other: past PARALLEL_DOCUMENTS
+        documents they are written by one process per core (forked, so nothing is pickled but
+        the lines and what each page adds to the index), in batches kept in document order."""
         with open(self.dataset.documents_path, "rb") as handle:
-            for line in handle:
-                yield decoder.decode(line)
+            batches = in_batches(handle, BATCH_DOCUMENTS)
+            workers = min(os.cpu_count() or 1, MAX_WORKERS)
+            if self.dataset.manifest["counts"]["documents"] <= PARALLEL_DOCUMENTS or workers < 2:
+                results: Iterable[DocumentBatch] = (self.document_batch(folder, lines) for lines in batches)
+                self.collect(results)
+                return
+            global _FORKED_BOARD  # noqa: PLW0603 - read by the forked workers only
+            _FORKED_BOARD = self
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                self.collect(pool.map(_document_batch, itertools.repeat(folder), batches))
 
-    def document_pages(self) -> Iterator[tuple[str, str]]:
-        for record in self.records():
-            yield document_page(record["doc_id"]), self.document_html(record)
+    def collect(self, results: Iterable[DocumentBatch]) -> None:
+        for sentences, documents in results:
+            self.sentences.update(sentences)
+            self.documents.extend(documents)
 
-    def document_html(self, record: dict[str, Any]) -> str:
-        doc = self.views.view(record)
-        starts = [sentence.start for sentence in doc.layout.sentences]
-        for span in record["spans"]:
-            self.sentences[record["doc_id"], span["id"]] = bisect_right(starts, span["start"])
-        metadata = doc.metadata
-        self.documents.append({"doc_id": record["doc_id"], "title": metadata.get("title"),
-                               "outlet": metadata.get("outlet"), "date": metadata.get("publication_date"),
-                               "spans": len(record["spans"]), "relations": len(record["relations"])})
-        return self.document_template.render(doc=doc, bar_pitch=BAR_PITCH, labels=self.schema.labels,
-                                             abbreviations=self.views.short)
+    def document_batch(self, folder: Path, lines: Sequence[bytes]) -> DocumentBatch:
+        """Write the pages of `lines` (documents.jsonl lines); return each span's sentence and
+        each document's row of the index."""
+        decoder = msgspec.json.Decoder()
+        sentences: dict[tuple[str, str], int] = {}
+        documents = []
+        for line in lines:
+            record = decoder.decode(line)
+            doc = self.views.view(record)
+            starts = [sentence.start for sentence in doc.layout.sentences]
+            for span in record["spans"]:
+                sentences[record["doc_id"], span["id"]] = bisect_right(starts, span["start"])
+            metadata = doc.metadata
+            documents.append({"doc_id": record["doc_id"], "title": metadata.get("title"),
+                              "outlet": metadata.get("outlet"), "date": metadata.get("publication_date"),
+                              "spans": len(record["spans"]), "relations": len(record["relations"])})
+            html = self.document_template.render(doc=doc, bar_pitch=BAR_PITCH, labels=self.schema.labels,
+                                                 abbreviations=self.views.short)
+            (folder / document_page(record["doc_id"])).write_text(html, encoding="utf-8")
+        return sentences, documents
 
     # -- statements ------------------------------------------------------------------------------
 
@@ -340,6 +377,15 @@ class Board:
         return {**row, **self.said(row), "agent_name": self.names.actor(row["agent"]) or "(not named)",
                 "recipient_names": [self.names.actor(r) for r in row["recipients"]] or ["(not named)"],
                 "named": ", ".join(named) or "neither", "unstated": ", ".join(unknown)}
+
+
+_FORKED_BOARD: Board | None = None
+
+
+def _document_batch(folder: Path, lines: Sequence[bytes]) -> DocumentBatch:
+    """A worker's share of Board.write_document_pages (the board comes with the fork)."""
+    assert _FORKED_BOARD is not None
+    return _FORKED_BOARD.document_batch(folder, lines)
 
 
 def write_board(dataset: Dataset, folder: Path, title: str) -> None:
