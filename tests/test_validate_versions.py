@@ -192,3 +192,24 @@ def test_annotations_build_checks_each_authored_file_against_the_version_it_name
     path.write_text(AUTHORED.format(version="1.0.0"), encoding="utf-8")
     line, problems = authoring.build_file(path, corpus)
     assert line is None and [(p.code, p.span_id) for p in problems] == [("invalid-attribute-value", "w1")]
+
+
+def test_a_file_of_one_older_version_costs_one_decode_a_record(folder: SchemaFolder, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    decodes = []
+    real = validator_module._decode_without_duplicate_keys
+
+    def counted(line: bytes, ctx: Any) -> Any:
+        decodes.append(ctx.schema.version)
+        return real(line, ctx)
+
+    monkeypatch.setattr(validator_module, "_decode_without_duplicate_keys", counted)
+    items = [record("1.0.0", f"a{i}", as_of="2024-03-23") for i in range(20)]
+    items += [record("2.0.0", f"b{i}", verified=True) for i in range(20)]
+    path = tmp_path / "two-versions.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    report = validate_paths([path], jobs=1, corpus={DOC.doc_id: DOC}, schemas=folder)
+    assert report.findings == [] and report.records == 40
+    # the first record of each run of one version is decoded twice (latest types first, then its own)
+    assert len(decodes) == 42
+    assert decodes[:3] == ["2.0.0", "1.0.0", "1.0.0"] and decodes[21:24] == ["1.0.0", "2.0.0", "2.0.0"]

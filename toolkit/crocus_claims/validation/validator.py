@@ -74,6 +74,9 @@ class VersionedContext(semantic.Context):
     folder: SchemaFolder = field(default_factory=default_folder)
     pinned: bool = False
     siblings: dict[str, VersionedContext | None] = field(default_factory=dict)
+    # Unpinned: the context of the last record checked, shared by the siblings. The records of a
+    # file usually share one version, so starting there costs one decode a record, old or new.
+    recent: list[VersionedContext] = field(default_factory=list)
     migrate: bool = False  # pinned only: records of older versions are migrated in memory first
     chains: dict[str, Any] = field(default_factory=dict)  # version -> its migrations, or the error
 
@@ -99,7 +102,8 @@ class VersionedContext(semantic.Context):
             schema = self.folder.load(version)
         except (FileNotFoundError, SchemaError, ValueError):
             return None  # this context reports the version as unknown (or its file as broken)
-        sibling = VersionedContext(schema, self.corpus, folder=self.folder, siblings=self.siblings)
+        sibling = VersionedContext(schema, self.corpus, folder=self.folder, siblings=self.siblings,
+                                   recent=self.recent)
         self.siblings.setdefault(self.schema.version, self)
         return sibling
 
@@ -121,9 +125,15 @@ def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocume
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     """The findings of one non-blank line, and its (doc_id, annotator) key when it has one.
 
-    Lines are decoded with the types of `ctx` first (the latest version, or the pinned one): the
-    common case costs one decode. A record of another version is handed to that version's context.
+    Lines are decoded with the types of the context that checked the previous record (at first
+    the latest version's, or the pinned one's): the common case costs one decode. A record of
+    another version is handed to that version's context.
     """
+    recent = ctx.recent if isinstance(ctx, VersionedContext) else None
+    return _check_line(line, recent[0] if recent else ctx)
+
+
+def _check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     try:
         record = _decode_without_duplicate_keys(line, ctx)
     except DuplicateKeys as repeated:
@@ -134,14 +144,16 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
             return _check_migrated(line, ctx, version)
         other = ctx.context_for(version) if isinstance(ctx, VersionedContext) else None
         if other is not None:
-            return check_line(line, other)
+            other.recent[:] = [other]  # the next line starts there
+            return _check_line(line, other)
         return structural.check_line(line, ctx)
     if record.schema_version != ctx.schema.version and isinstance(ctx, VersionedContext):
         if ctx.migrates(record.schema_version):
             return _check_migrated(line, ctx, record.schema_version)
         other = ctx.context_for(record.schema_version)
         if other is not None:
-            return check_line(line, other)
+            other.recent[:] = [other]  # the next line starts there
+            return _check_line(line, other)
     return semantic.check_record(record, ctx), (record.doc_id, record.annotator)
 
 
