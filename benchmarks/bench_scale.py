@@ -18,7 +18,8 @@ round (median and min-max), and "added": the peak minus the memory before the wo
 | bio       | iterating to_bio() (flat BIO tags, report)          | orjson parsing of documents.jsonl         |
 | layered   | iterating to_layered_bio()                          | orjson parsing of documents.jsonl         |
 | hf        | to_hf(): Arrow files from a generator               | orjson parsing of documents.jsonl         |
-| figures   | Dataset.figures() (when the loader has it)          | polars reading spans.parquet              |
+| figures   | Dataset.figures(): the board's statement frame      | polars reading spans.parquet              |
+| board     | crocus-claims board: the static site of the release | orjson parsing of documents.jsonl         |
 
     python benchmarks/bench_scale.py                 # default sizes: a few minutes on 2 cores
     python benchmarks/bench_scale.py --full          # the sizes the targets name (100k documents,
@@ -58,6 +59,7 @@ PATHS: dict[str, tuple[str, float | None, str]] = {
     "layered": ("orjson-release", 3.0, "as bio"),
     "hf": ("orjson-release", None, "Arrow on disk: memory flat"),
     "figures": ("polars-spans", None, ""),
+    "board": ("orjson-release", None, ""),
 }
 
 
@@ -143,6 +145,17 @@ def work(method: str, release: Path, export: Path) -> Callable[[], dict[str, Any
         return export_hf
     if method == "figures":
         return lambda: {"rows": dataset.figures().height}
+    if method == "board":
+        from crocus_claims.board.build import build_board
+
+        def board() -> dict[str, Any]:
+            output = Path(tempfile.mkdtemp()) / "board"
+            try:
+                build_board([release], output)
+                return {"pages": sum(1 for _ in output.rglob("*.html"))}
+            finally:
+                shutil.rmtree(output.parent)
+        return board
     raise SystemExit(f"unknown method {method}")
 
 
@@ -191,6 +204,10 @@ def available(path: str) -> bool:
         from crocus_claims.loader import Dataset
 
         return hasattr(Dataset, "figures")
+    if path == "board":
+        import importlib.util
+
+        return importlib.util.find_spec("crocus_claims.board") is not None
     return True
 
 

@@ -85,7 +85,8 @@ def test_hugging_face_arrow_files_are_written_from_a_generator_into_the_cache_di
 
 def test_spacy_docbins_are_written_in_batches(release: Path, tmp_path: Path) -> None:
     dataset = load(release)
-    files = dataset.write_docbins(tmp_path / "docbins", batch_size=2)
+    files, report = dataset.write_docbins(tmp_path / "docbins", batch_size=2)
+    assert list(report) == list(dataset.to_docbin().report) and report.complete
     assert [f.name for f in files] == ["part-00000.spacy", "part-00001.spacy", "part-00002.spacy"]
     vocab = spacy.blank("en").vocab
     docs = [doc for f in files for doc in DocBin().from_disk(f).get_docs(vocab)]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import datasets
     from spacy.tokens import DocBin
 
-    from crocus_claims.loader.bio import BioDocument, BioResult, LayeredBioDocument, Tokenizer
+    from crocus_claims.loader.bio import AlignmentReport, BioDocument, BioResult, LayeredBioDocument, Tokenizer
     from crocus_claims.loader.frames import StatementFrames
 
 AttributeFilter = Mapping[str, Any]
@@ -279,8 +279,10 @@ class Dataset:
 
         return to_docbin(self, spans_key or SPANS_KEY)
 
-    def write_docbins(self, folder: str | Path, spans_key: str | None = None, batch_size: int = 1000) -> list[Path]:
-        """spaCy DocBin files of `batch_size` documents each in `folder`, written batch by batch."""
+    def write_docbins(self, folder: str | Path, spans_key: str | None = None,
+                      batch_size: int = 1000) -> tuple[list[Path], AlignmentReport]:
+        """spaCy DocBin files of `batch_size` documents each in `folder`, written batch by batch, and
+        the report of token cuts (see loader.spacy_docbin.write_docbins)."""
         from crocus_claims.loader.spacy_docbin import SPANS_KEY, write_docbins
 
         return write_docbins(self, folder, spans_key or SPANS_KEY, batch_size)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crocus_claims.records import Document
-from crocus_claims.loader.bio import AlignmentIssue
+from crocus_claims.loader.bio import AlignmentIssue, AlignmentReport
 from crocus_claims.validation.findings import json_text
 
 if TYPE_CHECKING:
@@ -112,10 +112,11 @@ def to_docbin(dataset: Dataset, spans_key: str = SPANS_KEY) -> DocBin:
 
 
 def write_docbins(dataset: Dataset, folder: str | Path, spans_key: str = SPANS_KEY,
-                  batch_size: int = DOCS_PER_FILE) -> list[Path]:
+                  batch_size: int = DOCS_PER_FILE) -> tuple[list[Path], AlignmentReport]:
     """Write the documents as DocBin files of `batch_size` documents each (part-00000.spacy, ...)
     into `folder`, which `spacy train` reads as one corpus; memory holds one batch. The folder is
-    replaced only when every file is written. Returns the files."""
+    replaced only when every file is written. Returns the files and the report of token cuts
+    (as `to_docbin`'s, counted in full, the first 10,000 kept)."""
     spacy = _spacy()
     from spacy.tokens import DocBin
 
@@ -124,6 +125,7 @@ def write_docbins(dataset: Dataset, folder: str | Path, spans_key: str = SPANS_K
     nlp = spacy.blank(LANGUAGE)
     folder = Path(folder)
     names: list[str] = []
+    report = AlignmentReport()
     with atomic_directory(folder) as staging:
         docbin = DocBin(store_user_data=True)
 
@@ -132,10 +134,12 @@ def write_docbins(dataset: Dataset, folder: str | Path, spans_key: str = SPANS_K
             docbin.to_disk(staging / names[-1])
 
         for record in dataset:
-            docbin.add(make_doc(nlp, record, spans_key))
+            cuts: list[AlignmentIssue] = []
+            docbin.add(make_doc(nlp, record, spans_key, cuts))
+            report.add(cuts)
             if len(docbin) >= batch_size:
                 flush()
                 docbin = DocBin(store_user_data=True)
         if len(docbin) or not names:
             flush()
-    return [folder / name for name in names]
+    return [folder / name for name in names], report
