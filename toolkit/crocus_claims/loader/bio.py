@@ -23,8 +23,6 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, compress
-from operator import not_, sub
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
@@ -45,9 +43,7 @@ KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each 
 # non-space character ("Russia's" is three tokens, as most tokenizers cut it).
 TOKEN = r"\w+(?:[-.,]\w+)*|[^\w\s]"
 TOKEN_PATTERN = re.compile(TOKEN)
-# The same tokens, and the white space between them: the pieces tile the text, so their offsets
-# are running sums of their lengths (computed in C, with no match object per token).
-PIECE_PATTERN = re.compile(TOKEN + r"|\s+")
+WHITE_SPACE_SPLIT = re.compile(r"(\s+)")  # keeps the white space, so that offsets add up
 
 
 def regex_tokenizer(text: str) -> list[Token]:
@@ -55,12 +51,26 @@ def regex_tokenizer(text: str) -> list[Token]:
 
 
 def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
-    """The default tokenizer's tokens, start and end offsets (code points), as three lists."""
-    pieces = PIECE_PATTERN.findall(text)
-    is_token = list(map(not_, map(str.isspace, pieces)))
-    tokens = list(compress(pieces, is_token))
-    ends = list(compress(accumulate(map(len, pieces)), is_token))
-    return tokens, list(map(sub, ends, map(len, tokens))), ends
+    """The default tokenizer's tokens, start and end offsets (code points), as three lists. A run
+    between white space that is all letters and digits is one token (str.isalnum is exactly the
+    pattern's \\w, less the underscore), found without running the pattern; others are matched."""
+    tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for chunk in WHITE_SPACE_SPLIT.split(text):
+        size = len(chunk)
+        if chunk.isalnum():
+            tokens.append(chunk)
+            starts.append(position)
+            ends.append(position + size)
+        elif chunk and not chunk.isspace():
+            for match in TOKEN_PATTERN.finditer(chunk):
+                tokens.append(match.group())
+                starts.append(position + match.start())
+                ends.append(position + match.end())
+        position += size
+    return tokens, starts, ends
 
 
 def tag_names(schema: Schema) -> list[str]:
