@@ -67,6 +67,8 @@ def test_annotate_serves_the_project_and_stops_on_ctrl_c(record: dict[str, Any])
             output = wait_for(log, "Press Ctrl-C to stop.", process)
             login = json.loads((folder_path / "ls" / "login.json").read_text(encoding="utf-8"))
             assert f"{url}/projects/" in output and login["password"] in output
+            waiting = next(line for line in output.splitlines() if line.startswith("waiting for"))
+            assert waiting.startswith(f"waiting for {url}/health to answer: ") and "; server log: " in waiting
             assert login["email"] == "me@crocus-claims.test"
             assert health(url)
             connection = client.connect(url, login["token"])

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from crocus_claims.cli import cli
 from crocus_claims.corpus import load_corpus
 from crocus_claims.labelstudio.config import build_config
-from crocus_claims.labelstudio.server import LABEL_STUDIO_VERSION, free_port
+from crocus_claims.labelstudio.server import LABEL_STUDIO_VERSION, free_port, install_server
 from crocus_claims.labelstudio.tasks import build_tasks, result_items
 from crocus_claims.records import write_records
 from crocus_claims.schema import load_schema
@@ -151,3 +151,17 @@ def test_install_server_reuses_an_installed_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert f"label-studio {LABEL_STUDIO_VERSION} is installed in {env}" in result.stdout
     assert sorted(env.rglob("*")) == before  # nothing was installed or created
+
+
+def test_install_server_shows_what_it_does_and_pips_own_progress(tmp_path: Path,
+                                                                 capfd: pytest.CaptureFixture[str]) -> None:
+    env = tmp_path / "ls-env"
+    (env / "bin").mkdir(parents=True)
+    (env / "bin" / "python").write_text('#!/bin/sh\necho "pip says: $*"\n', encoding="utf-8")
+    (env / "bin" / "python").chmod(0o755)
+    said: list[str] = []
+    assert install_server(echo=said.append, env=env) == env
+    passed_through = capfd.readouterr().out.splitlines()  # pip writes to the terminal itself
+    assert f"pip says: -m pip install label-studio=={LABEL_STUDIO_VERSION}" in passed_through
+    assert said[0] == f"installing label-studio {LABEL_STUDIO_VERSION} into {env} (about 1 GB, a few minutes; once only)"
+    assert said[-1] == f"label-studio {LABEL_STUDIO_VERSION} installed in {env}"

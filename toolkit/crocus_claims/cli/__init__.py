@@ -9,11 +9,12 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from crocus_claims import __version__
+from crocus_claims import __version__, resources
 
 # command name -> "module:attribute" of its click command, imported on first use.
 COMMANDS = {
@@ -49,13 +50,28 @@ class LazyGroup(click.Group):
             if error.name and error.name.startswith("crocus_claims"):
                 return None  # a command whose module is not written yet
             raise
-        return getattr(module, attribute)
+        command: click.Command = getattr(module, attribute)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A command that needs the dataset's sources, run outside a project: one coded line, exit 2."""
+        try:
+            return super().invoke(ctx)
+        except resources.NotInProjectError as error:
+            failure = click.ClickException(f"{error.code}: {error}")
+            failure.exit_code = 2
+            raise failure from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crocus-claims")
-def cli() -> None:
+@click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+              help="The project (a folder with schema/, corpus/ and annotations/) to work on; default: "
+                   f"the current directory or the nearest parent that is one (${resources.ROOT_VARIABLE}).")
+def cli(project: Path | None) -> None:
     """Build, check and ship the Crocus Claims dataset."""
+    if project is not None:  # in the environment, so that worker processes see it too
+        os.environ[resources.ROOT_VARIABLE] = str(project.resolve())
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -21,8 +21,9 @@ def corpus() -> None:
 @coded_errors(CorpusError)
 def build() -> None:
     """Rebuild corpus/documents.jsonl from the sources (atomically)."""
-    documents = build_corpus()
-    path = resources.corpus_dir() / DOCUMENTS_FILE
+    folder = resources.project_dir() / "corpus"
+    documents = build_corpus(folder)
+    path = folder / DOCUMENTS_FILE
     write_corpus(documents, path)
     click.echo(f"wrote {len(documents)} documents to {path}")
 
@@ -32,9 +33,10 @@ def build() -> None:
 def check(output_format: str) -> None:
     """Check that corpus/documents.jsonl is what the sources build: exit 1 (a `stale-corpus` finding
     per document that differs) when it is not."""
+    folder = resources.project_dir() / "corpus"
     try:
-        built = {d.doc_id: d for d in build_corpus()}
-        committed = read_corpus(resources.corpus_dir() / DOCUMENTS_FILE)
+        built = {d.doc_id: d for d in build_corpus(folder)}
+        committed = read_corpus(folder / DOCUMENTS_FILE)
     except CorpusError as error:
         finish([Finding(getattr(error, "code", "invalid-corpus"), str(error))], output_format,
                "the corpus cannot be checked")

@@ -6,9 +6,14 @@ Every failure is one coded line and a non-zero exit (cli/common.py).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+import shutil
 import signal
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -346,7 +351,7 @@ def migrate_command(title: str, target: str, source: str | None, decisions_path:
 @ls.command("install-server")
 @handled
 def install_server_command() -> None:
-    """Create (or reuse) the server's own environment ($CROCUS_LS_VENV, default .venv-ls)."""
+    """Create (or reuse) the server's own environment ($CROCUS_LS_VENV, else the user's data directory)."""
     from crocus_claims.labelstudio.server import install_server
 
     install_server(echo=click.echo)
@@ -355,7 +360,7 @@ def install_server_command() -> None:
 @click.command("annotate")
 @click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Server data folder (default: .crocus-claims/label-studio/).")
+              help="Server data folder (default: label-studio/ in the user's data directory).")
 @TITLE
 @PREDICTIONS
 @MODEL_VERSION
@@ -377,7 +382,8 @@ def annotate(port: int | None, data_dir: Path | None, title: str, predictions: P
     try:
         click.echo(f"starting Label Studio on {server.url} (data: {data_dir}, log: {server.log_path}) ...")
         server.start()
-        server.wait_ready()
+        with waiting_status() as status:
+            server.wait_ready(progress=status)
         result = client.push(client.connect(server.url, server.login.token), schema=schema, corpus=load_corpus(),
                              records=records, model_version=model_version, title=title)
         click.echo(f"\nLabel Studio is ready: {server.url}/projects/{result.project_id}\n"
@@ -394,6 +400,32 @@ def annotate(port: int | None, data_dir: Path | None, title: str, predictions: P
     finally:
         server.stop()
     click.echo("stopped.")
+
+
+@contextlib.contextmanager
+def waiting_status(every: float = 10.0) -> Iterator[Callable[[str], None]]:
+    """Progress of a wait on stderr: one line rewritten in place on a terminal, else a line every
+    `every` seconds (so that logs and pipes get a few lines, not hundreds)."""
+    if sys.stderr.isatty():
+        width = max(20, shutil.get_terminal_size().columns - 1)
+
+        def show(message: str) -> None:
+            click.echo("\r" + message[:width].ljust(width), nl=False, err=True)
+
+        try:
+            yield show
+        finally:
+            click.echo("", err=True)
+        return
+    last = -every
+
+    def log(message: str) -> None:
+        nonlocal last
+        if time.monotonic() - last >= every:
+            last = time.monotonic()
+            click.echo(message, err=True)
+
+    yield log
 
 
 def _interrupt(signum: int, frame: Any) -> None:

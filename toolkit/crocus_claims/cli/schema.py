@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from crocus_claims import resources
 from crocus_claims.cli.common import FORMAT, STDIN, fail, finish, spooled_stdin
 from crocus_claims.record_schema import json_schema_path, record_json_schema, render, write_json_schema
 from crocus_claims.schema import (
@@ -165,6 +166,8 @@ def _schema_argument(value: str) -> tuple[Schema, Path]:
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if a committed file differs from what the schema generates.")
 def jsonschema_command(write: bool, check_only: bool) -> None:
     """Print, write or check the record JSON Schema derived from each schema version."""
+    if write or check_only:
+        resources.project_dir()  # files of a project, never the package's own copy
     stale = []
     for version in available_versions():
         loaded = load_schema(version)

@@ -29,8 +29,9 @@ STRAY_SETTINGS = ("HOST", "PORT", "USERNAME", "PASSWORD", "DATA_DIR", "BASE_DATA
 
 
 def server_env() -> Path:
-    """Where the server's environment lives: $CROCUS_LS_VENV, else .venv-ls at the repository root."""
-    return Path(os.environ.get("CROCUS_LS_VENV") or resources.REPO_ROOT / ".venv-ls")
+    """Where the server's environment lives: $CROCUS_LS_VENV, else label-studio-env/ in the user's
+    data directory (resources.user_data_dir), never inside the toolkit's own environment."""
+    return Path(os.environ.get("CROCUS_LS_VENV") or resources.user_data_dir() / "label-studio-env")
 
 
 def _is_installed(env: Path) -> bool:
@@ -40,7 +41,10 @@ def _is_installed(env: Path) -> bool:
 
 
 def install_server(echo: Callable[[str], None] = print, env: Path | None = None) -> Path:
-    """Create (or reuse) the server's environment; fast when label-studio is already installed."""
+    """Create (or reuse) the server's environment; fast when label-studio is already installed.
+
+    A first install downloads about 1 GB and takes minutes: pip's own progress goes to the
+    terminal. Raises LabelStudioError("server-install-failed") when a step fails."""
     env = env or server_env()
     if _is_installed(env):
         echo(f"label-studio {LABEL_STUDIO_VERSION} is installed in {env}")
@@ -49,8 +53,8 @@ def install_server(echo: Callable[[str], None] = print, env: Path | None = None)
     if not (env / "bin" / "python").exists():
         steps.append([sys.executable, "-m", "venv", str(env)])
     steps.append([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    steps.append([str(env / "bin" / "python"), "-m", "pip", "install", "--quiet",
-                  f"label-studio=={LABEL_STUDIO_VERSION}"])
+    steps.append([str(env / "bin" / "python"), "-m", "pip", "install", f"label-studio=={LABEL_STUDIO_VERSION}"])
+    echo(f"installing label-studio {LABEL_STUDIO_VERSION} into {env} (about 1 GB, a few minutes; once only)")
     for command in steps:
         echo("$ " + " ".join(command))
         result = subprocess.run(command, check=False)
@@ -126,15 +130,24 @@ class Server:
         except (urllib.error.URLError, OSError):
             return False
 
-    def wait_ready(self, timeout: float = 180.0) -> None:
-        """Block until /health answers UP (a cold start runs ~230 migrations first)."""
-        deadline = time.monotonic() + timeout
+    def wait_ready(self, timeout: float = 180.0, progress: Callable[[str], None] | None = None) -> None:
+        """Block until /health answers UP (a cold start runs ~230 migrations first).
+
+        `progress`, if given, is called every half second with what is awaited: the URL, the
+        seconds waited and the server log's last line. Raises LabelStudioError
+        ("server-exited", "server-timeout") with the log's tail."""
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise LabelStudioError("server-exited",
                                        f"label-studio exited with {self.process.returncode}:\n{self.log_tail()}")
             if self.healthy():
                 return
+            if progress is not None:
+                last = self.log_tail(1).strip() or "(nothing yet)"
+                progress(f"waiting for {self.url}/health to answer: {time.monotonic() - started:.0f} s "
+                         f"(timeout {timeout:.0f} s); server log: {last}")
             time.sleep(0.5)
         raise LabelStudioError("server-timeout",
                                f"label-studio did not answer {self.url}/health in {timeout:.0f} s:\n{self.log_tail()}")

@@ -1,6 +1,7 @@
 """`crocus-claims annotate`: a local Label Studio for this project, in one command.
 
-The server runs from its own environment on 127.0.0.1 with SQLite under .crocus-claims/label-studio/.
+The server runs from its own environment on 127.0.0.1 with SQLite in the user's data
+directory (label-studio/ under resources.user_data_dir()).
 Label Studio applies the login and token only when it first creates the user, so a generated
 login is saved beside the database (readable by the owner only) and reused on every later run.
 """
@@ -21,7 +22,8 @@ LOGIN_FILE = "login.json"
 
 
 def default_data_dir() -> Path:
-    return resources.REPO_ROOT / ".crocus-claims" / "label-studio"
+    """label-studio/ in the user's data directory (resources.user_data_dir)."""
+    return resources.user_data_dir() / "label-studio"
 
 
 def session_login(data_dir: Path) -> Login:

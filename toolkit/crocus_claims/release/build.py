@@ -37,7 +37,8 @@ FOLDER_MODE = 0o755  # a staging folder is created private (0700)
 
 
 def default_output_root() -> Path:
-    return resources.project_root() / "dist"
+    """The project's dist/ (resources.project_dir: NotInProjectError outside a project)."""
+    return resources.project_dir() / "dist"
 
 
 def schema_history(inputs: ReleaseInputs) -> tuple[tuple[str, ...], tuple[str, ...], ReleaseData | None]:
@@ -175,8 +176,9 @@ def build_release(
 
 
 def bundle_release(release_dir: Path, bundled_dir: Path | None = None) -> Path:
-    """Copy a built release to where `crocus_claims.load()` finds it and the wheel picks it up."""
-    bundled_dir = Path(bundled_dir or resources.bundled_release_dir())
+    """Copy a built release to the project's dist/release/, where `crocus_claims.load()` finds it
+    in a checkout and the wheel's build hook picks it up."""
+    bundled_dir = Path(bundled_dir or default_output_root() / "release")
     with atomic_directory(bundled_dir) as staging:
         staging.chmod(FOLDER_MODE)
         shutil.copytree(release_dir, staging, dirs_exist_ok=True)
