@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed-stamp
+# The Label Studio server's environment: here in the checkout for `make test` (the toolkit's own
+# default is the user's data directory); an environment variable set by the caller wins.
+export CROCUS_LS_VENV ?= $(CURDIR)/.venv-ls
 
 .PHONY: release test validate bench bench-scale bench-scale-full bench-board server-env browser clean
 
