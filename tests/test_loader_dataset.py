@@ -118,9 +118,10 @@ def test_load_without_a_path_reads_the_release_that_make_release_bundles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The checkout case: `release build` (what `make release` runs) writes dist/ and dist/release/."""
-    for folder in ("schema", "corpus"):  # a checkout of its own, with the project's inputs
+    for folder in ("schema", "corpus", "annotations"):  # a checkout of its own, with the project's inputs
         (tmp_path / folder).symlink_to(resources.REPO_ROOT / folder)
     monkeypatch.setattr(resources, "REPO_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)  # commands work on the project they run in
     annotations = write_annotations(tmp_path / "inputs", corpus_gold(load_schema()))
     result = CliRunner().invoke(cli, ["release", "build", "--annotations", str(annotations)])
     assert result.exit_code == 0, result.output
