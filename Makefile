@@ -9,12 +9,18 @@ INSTALLED := $(VENV)/.installed-stamp
 # default is the user's data directory); an environment variable set by the caller wins.
 export CROCUS_LS_VENV ?= $(CURDIR)/.venv-ls
 
-.PHONY: release test validate bench bench-scale bench-scale-full bench-board server-env browser clean
+# Every extra, for the tests; the development tools are PEP 735 groups of pyproject.toml.
+EXTRAS := labelstudio,hf,spacy,croissant,bench,prelabel,board
 
+.PHONY: release test validate bench bench-scale bench-scale-full bench-board server-env browser typecheck \
+	package-check test-lowest clean
+
+# pip >= 25.1 reads dependency groups (--group). The editable install needs no build environment
+# of its own (--no-build-isolation): it ships no release, so it needs only hatchling.
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --upgrade 'pip>=25.1' 'hatchling>=1.27' editables
+	$(BIN)/pip install --quiet --no-build-isolation -e '.[$(EXTRAS)]' --group dev
 	touch $@
 
 # The main job: every check of the sources, then the release, then a check of what was written.
@@ -43,6 +49,23 @@ browser:
 test: $(INSTALLED) server-env browser
 	$(BIN)/pytest
 
+# mypy over the whole package, strict on the public API (settings in pyproject.toml).
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+# What a user gets from PyPI: the sdist, the wheel built from it, installed with no extras into a
+# fresh environment, used outside any checkout.
+package-check: $(INSTALLED)
+	PYTHON=$(PYTHON) BUILD=$(CURDIR)/$(BIN)/pyproject-build .ci/package-check
+
+# The lowest versions the dependency bounds allow (uv's lowest-direct resolution), quick tests.
+LOWEST := .venv-lowest
+test-lowest: $(INSTALLED)
+	rm -rf $(LOWEST)
+	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[$(EXTRAS)]' --group test
+	$(LOWEST)/bin/pytest -m "not server" -q -p no:cacheprovider
+
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_validate.py --megabytes 500
 
@@ -60,4 +83,4 @@ bench-board: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_board.py
 
 clean:
-	rm -rf $(VENV) .venv-ls dist .pytest_cache .hypothesis
+	rm -rf $(VENV) .venv-ls $(LOWEST) dist .pytest_cache .hypothesis .mypy_cache

@@ -12,14 +12,10 @@ from typing import Any
 from crocus_claims.release.datasheet import NOT_MEASURED
 from crocus_claims.release.documents import DOCUMENTS_FILE
 from crocus_claims.release.errors import ReleaseError
-from crocus_claims.release.facts import DATASET_NAME, ReleaseFacts
+from crocus_claims.release.facts import ANNOTATIONS_LICENCE_URL, DATASET_NAME, TEXTS_TERMS, ReleaseFacts
 from crocus_claims.release.splits import describe_rule
 from crocus_claims.tables import PARQUET_MEDIA_TYPE
 
-LICENCE = (
-    "Annotations, schema and toolkit: MIT. Article texts: third-party news texts that remain the "
-    "property of their publishers, distributed for research only."
-)
 # (field, key in a document line (dotted inside an object), Croissant data type name, description)
 DOCUMENT_FIELDS = (
     ("doc_id", "doc_id", "TEXT", "Stable identifier of the article."),
@@ -148,7 +144,7 @@ def croissant_metadata(facts: ReleaseFacts, checksums: Mapping[str, str],
         name=DATASET_NAME,
         description=facts.schema.description,
         version=facts.release_version,
-        license=[LICENCE],
+        license=[ANNOTATIONS_LICENCE_URL, TEXTS_TERMS],
         cite_as=f"Crocus Claims contributors. Crocus Claims, release {facts.release_version}.",
         date_published=facts.created,
         in_language=["en"],

@@ -10,7 +10,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from crocus_claims.agreement import AgreementReport, Score
-from crocus_claims.release.facts import ReleaseFacts
+from crocus_claims.release.facts import (
+    ANNOTATIONS_TERMS,
+    CODE_LICENCE,
+    LICENCE_EXPRESSION,
+    TEXTS_TERMS,
+    ReleaseFacts,
+)
 from crocus_claims.release.splits import describe_rule
 from crocus_claims.schema import Schema
 
@@ -186,10 +192,9 @@ too few documents); profiling the people named in the articles."""
 def licence(facts: ReleaseFacts) -> str:
     return f"""## Distribution and licence
 
-The article texts are third-party news texts: they remain the property of their publishers and
-are distributed here for research only; no licence over them is granted by this release. Their
-provenance is the table of source files and SHA-256 hashes above. The annotations, the schema and
-the toolkit are the project's, under the MIT licence.
+{ANNOTATIONS_TERMS} {TEXTS_TERMS} Their provenance is the table of source files and SHA-256
+hashes above. The toolkit that built this release is under the {CODE_LICENCE} licence. As one
+SPDX expression: `{LICENCE_EXPRESSION}`; NOTICE.md in the toolkit's repository has the details.
 
 ## Maintenance
 

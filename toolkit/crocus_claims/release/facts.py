@@ -17,6 +17,24 @@ from crocus_claims.schema import Schema
 
 DATASET_NAME = "crocus-claims"
 
+# The terms of each part, as NOTICE.md gives them: the datasheet and croissant.json quote these,
+# and pyproject.toml's licence expression is LICENCE_EXPRESSION (tests/test_licences.py).
+CODE_LICENCE = "MIT"
+ANNOTATIONS_LICENCE = "CC-BY-4.0"
+ANNOTATIONS_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+TEXTS_LICENCE = "LicenseRef-Publisher-Article-Texts"
+LICENCE_EXPRESSION = f"{CODE_LICENCE} AND {ANNOTATIONS_LICENCE} AND {TEXTS_LICENCE}"
+ANNOTATIONS_TERMS = (
+    "The annotations (spans, relations, their attributes, the document metadata), the schema and the "
+    f"guidelines are licensed under Creative Commons Attribution 4.0 International (CC BY 4.0, "
+    f"{ANNOTATIONS_LICENCE_URL})."
+)
+TEXTS_TERMS = (
+    "The article texts are third-party news reports: they remain the property of their publishers and are "
+    "included only so that the annotations can be read and checked against them, for research; no licence "
+    "over them is granted."
+)
+
 
 @dataclass(frozen=True)
 class DocumentFacts:
