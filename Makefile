@@ -63,7 +63,7 @@ LOWEST := .venv-lowest
 test-lowest: $(INSTALLED)
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
-	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[$(EXTRAS)]' --group test
+	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[$(EXTRAS)]' --group dev
 	$(LOWEST)/bin/pytest -m "not server" -q -p no:cacheprovider
 
 bench: $(INSTALLED)

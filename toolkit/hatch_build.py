@@ -6,7 +6,7 @@ Where the release comes from:
   builds it from the sources being packaged, with the release builder of those same sources, in
   a child process, then verifies it. The same sources give the same bytes: the build reads no
   clock (only SOURCE_DATE_EPOCH, when set). Its requirements (the package's dependencies and the
-  `croissant` extra) are then added to the build environment through `dependencies()`.
+  `croissant` and `board` extras) are then added to the build environment through `dependencies()`.
 An editable install ships nothing: a checkout reads dist/release/ directly.
 """
 
@@ -23,6 +23,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLED = "crocus_claims/_data/release"
+RELEASE_EXTRAS = ("croissant", "board")  # what building a release needs beyond the core
 # Run with the sources' toolkit first on the path: the version is set before the builder reads it.
 BUILD_RELEASE = """
 import sys
@@ -56,7 +57,8 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
         if (self.checkout_release / "manifest.json").is_file():
             return []
         core = self.metadata.core
-        return [*core.dependencies, *core.optional_dependencies.get("croissant", [])]
+        extras = [requirement for extra in RELEASE_EXTRAS for requirement in core.optional_dependencies[extra]]
+        return [*core.dependencies, *extras]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel" or version == "editable":

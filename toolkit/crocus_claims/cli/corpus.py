@@ -73,7 +73,7 @@ def add(file: Path, title: str | None, outlet: str | None, date: str | None, byl
         published = dt.date.fromisoformat(date) if date is not None else None
     except ValueError:
         fail("invalid-metadata", f"--date {date!r} is not YYYY-MM-DD")
-    corpus_dir = resources.corpus_dir()
+    corpus_dir = resources.project_dir() / "corpus"  # written to: a project's, never the package's copy
     try:
         raw = file.read_bytes()
         addition = plan_addition(corpus_dir, raw, str(file), title=title, outlet=outlet, date=published,
