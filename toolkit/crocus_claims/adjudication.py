@@ -371,17 +371,17 @@ def adjudicated_record(plan: DocumentPlan, annotator: str, display: str) -> tupl
         resolved[group.id] = out
         spans += out
     relations = []
-    for (kind, head, tail), item in plan.relations.items():
-        present = item is None or _relation_present(item)
+    for (kind, head, tail), relation_item in plan.relations.items():
+        present = relation_item is None or _relation_present(relation_item)
         if not present:
             continue
         heads, tails = resolved.get(head, []), resolved.get(tail, [])
         if not heads or not tails:
             what = f"relation {kind} {_describe(plan, head)} -> {_describe(plan, tail)}"
-            if item is None:
+            if relation_item is None:
                 notes.append(f"doc {plan.doc_id}: agreed {what} dropped: an end was decided out")
             else:
-                problems.append(Finding("relation-endpoint-rejected", f"{item.id}: {what} is decided in, but "
+                problems.append(Finding("relation-endpoint-rejected", f"{relation_item.id}: {what} is decided in, but "
                                         "an end was decided out: reject the relation or keep its ends",
                                         display, None, plan.doc_id))
             continue

@@ -51,7 +51,7 @@ def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[
     """The Python type of an attribute value; `bounds(ge=, le=, max_length=)` makes the constraint."""
     base: Any
     if attribute.type == "enum":
-        base = Literal[schema.allowed_values(attribute)]  # type: ignore[misc]
+        base = Literal[schema.allowed_values(attribute)]
     elif attribute.type == "integer":
         low, high = attribute.integer_range
         base = Annotated[int, bounds(ge=low, le=high)]
@@ -136,7 +136,7 @@ class RecordTypes:
     span: Any  # the tagged union of every label's span struct
     relation: type[msgspec.Struct]
     attributes: dict[str, type[msgspec.Struct]]
-    decoder: msgspec.json.Decoder
+    decoder: msgspec.json.Decoder[Any]
     encoder: msgspec.json.Encoder
     identifiers: _IdentifierCheck  # ids, hash and version against their patterns, after decoding
 
@@ -157,7 +157,7 @@ def _msgspec_bounds(**limits: Any) -> msgspec.Meta:
 
 
 def _attribute_struct(schema: Schema, label: str, complete: bool = False) -> type[msgspec.Struct]:
-    fields = []
+    fields: list[tuple[Any, ...]] = []
     for attribute in schema.label_attributes(label):
         annotation = attribute_annotation(schema, attribute, _msgspec_bounds)
         if attribute.required or complete:
@@ -208,9 +208,9 @@ def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
             tag_field="label", tag=label.name, forbid_unknown_fields=True, frozen=True, gc=False,
             namespace={"label": label.name},  # the tag, readable as span.label
         )
-    span = Union[tuple(spans.values())]  # type: ignore[misc]  # noqa: UP007
+    span: Any = Union[tuple(spans.values())]  # noqa: UP007
     relation_names = tuple(r.name for r in schema.relations)
-    relation = msgspec.defstruct(
+    relation: Any = msgspec.defstruct(
         "Relation",
         [("id", identifier), ("type", Literal[relation_names]), ("head", identifier), ("tail", identifier)],
         forbid_unknown_fields=True, frozen=True, gc=False,
@@ -222,7 +222,7 @@ def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
             ("schema_version", str),
             ("text_sha256", str),
             ("annotator", Annotated[str, msgspec.Meta(min_length=1, max_length=256)]),
-            ("spans", list[span]),  # type: ignore[valid-type]
+            ("spans", list[span]),
             ("relations", list[relation]) if complete else
             ("relations", list[relation], msgspec.field(default_factory=list)),
             ("text", Union[str, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
@@ -369,14 +369,13 @@ def _build_record_models(schema: Schema) -> RecordModels:
         attributes_model = pydantic.create_model(
             _model_name(label.name, "Attributes"), __base__=SpanAttributes, **attribute_fields
         )
+        label_type: Any = Literal[label.name]
         spans[label.name] = pydantic.create_model(
-            _model_name(label.name, "Span"), __base__=Span,
-            label=(Literal[label.name], ...), attributes=(attributes_model, ...),
+            _model_name(label.name, "Span"), __base__=Span, label=(label_type, ...), attributes=(attributes_model, ...),
         )
-    relation_model = pydantic.create_model(
-        "Relation", __base__=Relation, type=(Literal[tuple(r.name for r in schema.relations)], ...),
-    )
-    span_union = Annotated[Union[tuple(spans.values())], pydantic.Field(discriminator="label")]  # noqa: UP007
+    relation_type: Any = Literal[tuple(r.name for r in schema.relations)]
+    relation_model: Any = pydantic.create_model("Relation", __base__=Relation, type=(relation_type, ...))
+    span_union: Any = Annotated[Union[tuple(spans.values())], pydantic.Field(discriminator="label")]  # noqa: UP007
     narrowed: dict[str, Any] = {"spans": (list[span_union], ...), "relations": (list[relation_model], [])}
     return RecordModels(
         schema=schema,
@@ -412,4 +411,5 @@ def write_records(records: Iterable[Any], path: Path) -> int:
 
 def to_builtins(record: Any) -> dict[str, Any]:
     """A record as plain JSON data (dicts, lists, strings, numbers), label tag included."""
-    return msgspec.to_builtins(record)
+    data: dict[str, Any] = msgspec.to_builtins(record)
+    return data

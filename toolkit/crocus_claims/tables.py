@@ -15,15 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
 from crocus_claims.records import METADATA_FIELDS, SPLITS
 from crocus_claims.schema import Attribute, Schema
 
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
+
 TABLES = ("documents", "spans", "relations")
-PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION: Literal["zstd"] = "zstd"
 PARQUET_COMPRESSION_LEVEL = 3
 ROW_GROUP_ROWS = 65_536  # a fixed row-group size keeps the bytes independent of threads and batches
 PARQUET_MEDIA_TYPE = "application/x-parquet"
@@ -34,13 +37,13 @@ def table_file(name: str) -> str:
     return f"{name}.parquet"
 
 
-def attribute_dtype(schema: Schema, attribute: Attribute) -> pl.DataType:
+def attribute_dtype(schema: Schema, attribute: Attribute) -> PolarsDataType:
     if attribute.type == "enum":
         return pl.Enum(list(schema.allowed_values(attribute) or ()))
     return {"integer": pl.Int64, "boolean": pl.Boolean, "date": pl.Date}.get(attribute.type, pl.String)()
 
 
-def documents_file_schema(schema: Schema) -> dict[str, pl.DataType]:
+def documents_file_schema(schema: Schema) -> dict[str, PolarsDataType]:
     """The polars schema of documents.jsonl, every attribute of every label as a nullable field."""
     attributes = pl.Struct({a.name: attribute_dtype(schema, a) for a in schema.attributes})
     span = pl.Struct({"id": pl.String, "label": pl.Enum([label.name for label in schema.labels]),

@@ -98,7 +98,7 @@ def interval_chart(rows: Sequence[IntervalRow], title: str, color: str,
                    agreed: tuple[int | None, int | None] | None) -> str:
     """The SVG markup (no XML prolog) of one chart; `agreed` is the interval all rows allow, if any."""
     height = ROW_INCHES * len(rows) + 1.1
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(RC):  # type: ignore[arg-type]  # plain keys, checked by matplotlib
         figure = Figure(figsize=(9.5, height))
         axes = figure.add_axes((0.47, 0.55 / height, 0.5, 1 - 0.9 / height))
         right = axis_limit(rows, agreed)

@@ -332,8 +332,9 @@ class Board:
         for row in rows:
             by_interval[row["value_min"], row["value_max"], row["value"], row["qualifier"]].append(row)
         ranked = sorted(by_interval.items(), key=lambda item: (-len(item[1]), str(item[0])))[:CHART_ROWS]
-        return [IntervalRow(f"{len(members)} × {members[0]['interval']}", *key, members[0]["link"].href,
-                            max(m["conflicts"] for m in members)) for key, members in ranked]
+        return [IntervalRow(f"{len(members)} × {members[0]['interval']}", low, high, value, qualifier,
+                            members[0]["link"].href, max(m["conflicts"] for m in members))
+                for (low, high, value, qualifier), members in ranked]
 
     def pair(self, pair: dict[str, Any]) -> dict[str, Any]:
         def side(suffix: str) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except resources.NotInProjectError as error:
             failure = click.ClickException(f"{error.code}: {error}")
-            failure.exit_code = 2
+            failure.exit_code = 2  # type: ignore[misc]  # click's documented way to set it
             raise failure from None
 
 

@@ -40,12 +40,12 @@ def _score_rows(exact: dict[str, Score], overlap: dict[str, Score],
 def render_report(report: AgreementReport) -> str:
     """The report as a person reads it: coverage, then spans, attributes and relations tables."""
     spans, relations = report.spans, report.relations
-    span_rows = _score_rows(*(
+    exact_spans, overlap_spans = (
         {**spans[m].per_label, "micro (core)": spans[m].core, "micro (all)": spans[m].all} for m in MATCHINGS
-    ), "label")
-    relation_rows = _score_rows(*(
-        {**relations[m].per_type, "micro (all)": relations[m].all} for m in MATCHINGS
-    ), "relation")
+    )
+    span_rows = _score_rows(exact_spans, overlap_spans, "label")
+    exact_relations, overlap_relations = ({**relations[m].per_type, "micro (all)": relations[m].all} for m in MATCHINGS)
+    relation_rows = _score_rows(exact_relations, overlap_relations, "relation")
     attribute_rows = [
         {"label": a.label, "attribute": a.attribute, "pairs": a.pairs, "agreed": a.agreed,
          "observed": _ratio(a.observed), "kappa": _ratio(a.kappa), "note": a.note}

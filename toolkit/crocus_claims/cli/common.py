@@ -48,7 +48,7 @@ def pinned_schema_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def fail(code: str, message: str, exit_code: int = 1) -> None:
     """A coded, one-line error and a non-zero exit, never a traceback."""
     error = click.ClickException(f"{code}: {message}")
-    error.exit_code = exit_code
+    error.exit_code = exit_code  # type: ignore[misc]  # click's documented way to set it
     raise error
 
 

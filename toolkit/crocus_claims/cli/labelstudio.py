@@ -393,6 +393,7 @@ def annotate(port: int | None, data_dir: Path | None, title: str, predictions: P
                    f"  LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={server.login.token} "
                    f"crocus-claims ls pull -o annotations.jsonl\n"
                    "Press Ctrl-C to stop.")
+        assert server.process is not None  # started above
         server.process.wait()
         raise LabelStudioError("server-exited", f"label-studio stopped by itself:\n{server.log_tail()}")
     except KeyboardInterrupt:

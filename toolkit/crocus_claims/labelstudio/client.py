@@ -59,6 +59,7 @@ def connect(url: str | None = None, token: str | None = None) -> LabelStudio:
     if missing:
         raise LabelStudioError("missing-setting", f"set {' and '.join(missing)} (the server's address and an "
                                "API token from its Account & Settings page)")
+    assert url is not None and token is not None  # neither is missing
     client = LabelStudio(base_url=url.rstrip("/"), api_key=token, timeout=60)
     client.users.whoami()
     return client
@@ -75,7 +76,8 @@ class PushResult:
 
 
 def find_project(client: LabelStudio, title: str) -> Any | None:
-    return next((p for p in client.projects.list(title=title) if p.title == title), None)
+    projects: Iterable[Any] = client.projects.list(title=title)
+    return next((p for p in projects if p.title == title), None)
 
 
 @server_errors
@@ -98,11 +100,12 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
         _refuse_another_version(project.label_config, schema, folder or default_folder())
         client.projects.update(id=project.id, label_config=config)
         config_updated = True
-    existing = {task.data.get("doc_id"): task for task in client.tasks.list(project=project.id, fields="all")}
+    listed: Iterable[Any] = client.tasks.list(project=project.id, fields="all")
+    existing = {task.data.get("doc_id"): task for task in listed}
     tasks = build_tasks(corpus, schema, records, model_version, scored)
     new = [task for task in tasks if task["data"]["doc_id"] not in existing]
     if new:
-        client.projects.import_tasks(id=project.id, request=new, return_task_ids=True)
+        client.projects.import_tasks(id=project.id, request=new, return_task_ids=True)  # type: ignore[arg-type]
     predictions_added = sum(len(task.get("predictions", [])) for task in new)
     for task in tasks:
         old = existing.get(task["data"]["doc_id"])
@@ -115,9 +118,11 @@ def push(client: LabelStudio, *, schema: Schema, corpus: Mapping[str, CorpusDocu
                 client.predictions.create(task=old.id, result=prediction["result"],
                                           model_version=prediction["model_version"], **extra)
                 predictions_added += 1
+    assert project.id is not None  # a project the server made or listed has one
+    project_id: int = project.id
     if prefill is not None and project.model_version != prefill:
-        client.projects.update(id=project.id, model_version=prefill)
-    return PushResult(project.id, created, config_updated, len(new), len(tasks) - len(new), predictions_added)
+        client.projects.update(id=project_id, model_version=prefill)
+    return PushResult(project_id, created, config_updated, len(new), len(tasks) - len(new), predictions_added)
 
 
 def _refuse_another_version(config: str, schema: Schema, folder: SchemaFolder) -> None:

@@ -79,7 +79,7 @@ def build_tasks(corpus: Mapping[str, CorpusDocument], schema: Schema, records: I
     import sets, when unset, to the last prediction imported: so these are the ones shown.
     """
     tasks = {doc_id: task_for(document, schema) for doc_id, document in sorted(corpus.items())}
-    predictions = [(record, model_version, None) for record in records]
+    predictions: list[tuple[Any, str | None, float | None]] = [(record, model_version, None) for record in records]
     predictions += [(record, None, score) for record, score in scored]
     for record, version, score in predictions:
         data = record if isinstance(record, dict) else to_builtins(record)

@@ -291,11 +291,12 @@ class BioResult(Generic[TaggedDocument]):
     was). `documents` is the list of every document, for releases that fit in memory.
     `write_jsonl(path)` streams the tags to disk, one document per line."""
 
-    def __init__(self, dataset: Dataset, tokenizer: Tokenizer | None, layered: bool, keep: int = KEEP_ISSUES):
-        self.dataset = dataset
-        self.tokenizer = tokenizer
-        self.layered = layered
-        self.keep = keep
+    def __init__(self, dataset: Dataset, tokenizer: Tokenizer | None, layered: bool,
+                 keep: int = KEEP_ISSUES) -> None:
+        self.dataset: Dataset = dataset
+        self.tokenizer: Tokenizer | None = tokenizer
+        self.layered: bool = layered
+        self.keep: int = keep
         self.tag_names = tag_names(dataset.schema)
         self._report: AlignmentReport | None = None
 

@@ -208,10 +208,11 @@ def _compare(changes: DocumentChanges, section: str, old: dict[str, dict[str, An
         else:
             kind = "added" if before is None else "removed"
             item = after if after is not None else before
+            assert item is not None  # an item is on at least one side
             name, detail = item[group], {}
         into = counts.setdefault(name, Counts())
         setattr(into, kind, getattr(into, kind) + 1)
-        text = (after or before).get("text")
+        text = (after or before or {}).get("text")
         changes.items.append({"section": section, "id": item_id, group: name, "kind": kind,
                               **({"text": text} if text is not None else {}), **({"fields": detail} if detail else {})})
 

@@ -94,7 +94,8 @@ def check_valid(paths: tuple[Path, ...], schema: Schema, corpus: Mapping[str, Co
 
 def read_gold(paths: tuple[Path, ...], schema: Schema) -> tuple[Any, ...]:
     """The gold records, one per document: a second record for a document is refused."""
-    records, seen = [], {}
+    records: list[Any] = []
+    seen: dict[str, str] = {}
     for path in paths:
         for line, record in enumerate(read_records(path, schema), start=1):
             if record.doc_id in seen:

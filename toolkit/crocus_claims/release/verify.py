@@ -53,7 +53,7 @@ def record_differences(folder: Path, schema: Schema, documents: list[dict[str, A
         return
     try:
         validator = strict_integer_validator(json.loads((folder / json_schema_name).read_bytes()))
-        validator.check_schema(validator.schema)
+        validator.check_schema(dict(validator.schema))  # type: ignore[arg-type]
     except (ValueError, jsonschema.SchemaError) as error:
         yield Difference("invalid-json-schema", json_schema_name, f"not a usable JSON Schema: {error}")
         return

@@ -86,7 +86,7 @@ def keys_agree(line: bytes, record: Any, shape: RecordShape) -> bool:
     return line.count(b":") == keys + colons
 
 
-class _Object(dict):  # type: ignore[type-arg]
+class _Object(dict):  # type: ignore[type-arg,unused-ignore]  # generic only for strict modules
     """A parsed JSON object that remembers the keys it was given more than once."""
 
     repeated: dict[str, int]
