@@ -221,3 +221,24 @@ def test_pages_written_in_parallel_are_the_pages_written_in_one_process(
     monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
     assert run("board", str(gold_release), "-o", str(tmp_path / "forked")).exit_code == 0
     assert folder_bytes(tmp_path / "forked") == folder_bytes(tmp_path / "one")
+
+
+def test_without_the_board_extra_both_commands_say_what_to_install(tmp_path: Path, gold_release: Path) -> None:
+    """`pip install .` without the extra: a coded refusal naming the extra, never a traceback."""
+    code = f"""
+import sys
+sys.modules["jinja2"] = None  # as if the `board` extra were not installed
+from click.testing import CliRunner
+from crocus_claims.cli import cli
+board = CliRunner().invoke(cli, ["board", {str(gold_release)!r}, "-o", {str(tmp_path / "out")!r}])
+print(board.exit_code, board.output.strip())
+from crocus_claims.release import ReleaseError, build_release
+try:
+    build_release({str(tmp_path / "dist")!r})
+except ReleaseError as error:
+    print(error.code, error)
+"""
+    lines = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.splitlines()
+    assert lines[0].startswith("2 Error: missing-extra: the board needs the `board` extra")
+    assert lines[1].startswith("missing-extra a release includes its board") and "crocus-claims[board]" in lines[1]
+    assert not (tmp_path / "out").exists() and not list((tmp_path / "dist").glob("crocus-claims-*"))
