@@ -21,8 +21,10 @@ from crocus_claims.migration import files as migration_files
 from crocus_claims.schema import SchemaFolder
 from crocus_claims.validation import validate_paths
 
-GOLD = resources.annotations_dir() / "gold"
-AUTHORED = resources.annotations_dir() / "authored" / "gold"
+# The gold as it was at schema 1.0.0 (the dataset's gold has since been migrated to 2.0.0).
+FROZEN = Path(__file__).parent / "data" / "gold-1.0.0"
+GOLD = FROZEN / "gold"
+AUTHORED = FROZEN / "authored" / "gold"
 
 
 @pytest.fixture()
