@@ -4,8 +4,8 @@ Number words are read by text2num (the `prelabel` extra), never by a grammar of 
 it this module knows only what text2num does not: that "a dozen" is 12 (GUIDELINES.md §4.7), and
 the vague quantity words of the guidelines' figure table with their least values: "several" is at
 least 3, a plural unit ("dozens", "hundreds", "thousands") at least two of that unit (24, 200,
-2,000), "several dozen" or "several hundred" at least 3 of the unit (36, 300); "some", "a few" and
-"many" set no bound.
+2,000), "scores" at least two score (40), "several dozen" or "several hundred" at least 3 of the
+unit (36, 300); "some", "a few", "a handful" and "many" set no bound.
 """
 
 from __future__ import annotations
@@ -18,11 +18,14 @@ from crocus_claims.prelabel.tokens import Token
 DOZEN = 12
 SEVERAL_AT_LEAST = 3
 PLURAL_AT_LEAST = 2
+SCORE = 20
 # Vague words with no number, as token sequences, and their least value (None: no bound).
 VAGUE_WORDS: dict[tuple[str, ...], int | None] = {
     ("several",): SEVERAL_AT_LEAST,
+    ("scores",): PLURAL_AT_LEAST * SCORE,
     ("some",): None,
     ("a", "few"): None,
+    ("a", "handful"): None,
     ("many",): None,
 }
 PLURAL_UNITS = {"dozens": "dozen", "hundreds": "hundred", "thousands": "thousand", "millions": "million"}
@@ -122,7 +125,8 @@ def _digit_numbers(tokens: Sequence[Token]) -> list[Quantity]:
 
 
 def _dozens_and_vague(tokens: Sequence[Token]) -> list[Quantity]:
-    """"a dozen", "dozens", "hundreds", "several (dozen|hundred)", "several", "some", "a few", "many"."""
+    """"a dozen", "dozens", "hundreds", "several (dozen|hundred)", "several", "scores", "some", "a few",
+    "a handful", "many"."""
     quantities = []
     index = 0
     while index < len(tokens):
