@@ -10,6 +10,7 @@ replaced only when the whole board is written.
 from __future__ import annotations
 
 import contextlib
+import json
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 from crocus_claims.atomic import atomic_directory
 from crocus_claims.board.site import INDEX_PAGE, write_board
 from crocus_claims.loader.dataset import Dataset, load
-from crocus_claims.schema import Schema, load_schema
+from crocus_claims.schema import Schema, available_versions, load_schema
 
 BOARD_FOLDER = "board"
 
@@ -37,6 +38,26 @@ def is_release(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_FILE).is_file()
 
 
+def named_schema_version(paths: Sequence[Path]) -> str | None:
+    """The schema version every record in `paths` names, if they all name one shipped version.
+
+    None otherwise (mixed, unknown or unreadable): the latest schema is used, and validation then
+    reports each record that it cannot read.
+    """
+    from crocus_claims.validation.validator import expand_paths
+
+    files, _ = expand_paths(paths)
+    versions = set()
+    for file in files:
+        with open(file, "rb") as handle:
+            for line in handle:
+                try:
+                    versions.add(json.loads(line).get("schema_version"))
+                except (ValueError, AttributeError):
+                    continue
+    return versions.pop() if len(versions) == 1 and versions <= set(available_versions()) else None
+
+
 @contextlib.contextmanager
 def open_annotations(paths: Sequence[Path], schema: Schema | None = None) -> Iterator[Dataset]:
     """The records in `paths` (files or folders of .jsonl) as a Dataset, one record per document.
@@ -52,7 +73,7 @@ def open_annotations(paths: Sequence[Path], schema: Schema | None = None) -> Ite
     from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json
     from crocus_claims.schema import schema_path
 
-    schema = schema or load_schema()
+    schema = schema or load_schema(named_schema_version(paths))  # a pass of an older version keeps it
     try:
         records = read_annotation_set(list(paths), schema)
     except InputError as error:
