@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from referencing.exceptions import Unresolvable
 import msgspec
 
 from crocus_claims.record_schema import strict_integer_validator
@@ -57,7 +58,12 @@ def record_differences(folder: Path, schema: Schema, documents: list[dict[str, A
     except (ValueError, jsonschema.SchemaError) as error:
         yield Difference("invalid-json-schema", json_schema_name, f"not a usable JSON Schema: {error}")
         return
-    for where, message in json_schema_problems(validator, documents):
+    try:  # a damaged $ref passes check_schema and fails only when followed
+        problems = list(json_schema_problems(validator, documents))
+    except Unresolvable as error:
+        yield Difference("invalid-json-schema", json_schema_name, f"not a usable JSON Schema: {error}")
+        return
+    for where, message in problems:
         yield Difference("invalid-record", where, message)
     for number, document in enumerate(documents, start=1):
         where = f"{DOCUMENTS_FILE}:{number}"
