@@ -69,7 +69,9 @@ def rai_fields(facts: ReleaseFacts) -> dict[str, Any]:
             f"{', '.join(label.name for label in facts.schema.labels)}). Commitment is recorded, never truth."
         ),
         "annotations_per_item": f"One gold record per document ({counts['spans']} spans in total).",
-        "data_annotation_analysis": [agreement_summary(facts)],
+        # The same method and caveats as the datasheet (annotations/agreement/method.md).
+        "data_annotation_analysis": [agreement_summary(facts),
+                                     *([" ".join(facts.agreement_method.split())] if facts.agreement_method else [])],
         "data_biases": [
             "A handful of articles, all in English, on one attack: the reporting and framing of a few outlets."
         ],
