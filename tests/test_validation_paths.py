@@ -215,3 +215,65 @@ def test_invalid_span_range(end_offset: int) -> None:
     actor = record["spans"][1]
     actor["end"] = actor["start"] + end_offset
     assert ("invalid-span-range", "spans[1].start") in codes_of(record)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fast path and the reference path give the same findings
+
+
+CORRUPTIONS = ("none", "shift", "hash", "duplicate-span", "interval", "self-relation", "whitespace", "range")
+
+
+def corrupt(record: dict[str, Any], how: str) -> dict[str, Any]:
+    record = json.loads(json.dumps(record))
+    spans = record["spans"]
+    if how == "hash":
+        record["text_sha256"] = "0" * 64
+    elif how == "shift" and spans:
+        spans[0]["start"] += 1
+    elif how == "duplicate-span" and spans:
+        spans.append(dict(spans[0], id="copy"))
+    elif how == "interval":
+        for span in spans:
+            interval = SCHEMA.labels_by_name[span["label"]].interval
+            if interval is not None:
+                span["attributes"][interval.minimum] = 10**6 + 1
+                span["attributes"][interval.maximum] = 0
+                break
+    elif how == "self-relation" and spans:
+        kind = SCHEMA.relations[0].name
+        record.setdefault("relations", []).append({"id": "self", "type": kind, "head": spans[0]["id"],
+                                                   "tail": spans[0]["id"]})
+    elif how == "whitespace" and spans:
+        spans[0]["text"] = " " + spans[0]["text"]
+    elif how == "range" and spans:
+        spans[0]["end"] = spans[0]["start"]
+    return record
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(records(), st.sampled_from(CORRUPTIONS), st.booleans())
+def test_the_fast_path_finds_what_the_reference_path_finds(record: dict[str, Any], how: str,
+                                                           complete: bool) -> None:
+    from crocus_claims.validation import structural
+    from crocus_claims.validation.validator import make_context
+
+    data = corrupt(record, how)
+    try:
+        line = complete_line(data) if complete else json.dumps(data).encode()
+    except Exception:  # noqa: BLE001 - a corruption the typed form cannot even hold
+        line = json.dumps(data).encode()
+    fast = [(f.code, f.path, f.span_id, f.relation_id) for f in validate_lines([line], corpus={})]
+    reference, _ = structural.check_line(line, make_context(corpus={}))
+    assert fast == [(f.code, f.path, f.span_id, f.relation_id) for f in reference]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(-(2**63), 2**63 - 1), max_size=3000), st.data())
+def test_seen_keys_remembers_first_places_as_a_dict_does(keys: list[int], data: st.DataObject) -> None:
+    from crocus_claims.validation.validator import SeenKeys
+
+    table, expected = SeenKeys(capacity=16), {}
+    for place, key in enumerate(keys + data.draw(st.lists(st.sampled_from(keys), max_size=50)) if keys else keys):
+        assert table.setdefault(key, place) == expected.setdefault(key or 1, place)
+    assert len(table) == len(expected)
