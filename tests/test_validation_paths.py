@@ -275,5 +275,5 @@ def test_seen_keys_remembers_first_places_as_a_dict_does(keys: list[int], data: 
 
     table, expected = SeenKeys(capacity=16), {}
     for place, key in enumerate(keys + data.draw(st.lists(st.sampled_from(keys), max_size=50)) if keys else keys):
-        assert table.setdefault(key, place) == expected.setdefault(key or 1, place)
+        assert table.setdefault(key, place) == expected.setdefault(key, place)
     assert len(table) == len(expected)
