@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crocus_claims.board.layout import Layout, layout
+from crocus_claims.board.names import Names
 from crocus_claims.schema import Attribute, Schema
 
 BAR_PITCH = 5  # px between two rows of underline
@@ -55,15 +56,13 @@ class DocumentView:
     relations: tuple[tuple[str, str, SpanView | None, SpanView | None, str, str], ...]  # id, type, head, tail, ids
 
 
-def shown_value(schema: Schema, attribute: Attribute, value: Any) -> str:
+def shown_value(names: Names, attribute: Attribute, value: Any) -> str:
     if value is None:
         return NOT_STATED
     if isinstance(value, bool):
         return "yes" if value else "no"
     if attribute.registry:
-        registry = schema.registries_by_name.get(attribute.registry)
-        names = {entry.id: entry.name for entry in registry.entries} if registry else {}
-        return f"{names.get(value, value)} ({value})"
+        return f"{names.registry(attribute.registry, value)} ({value})"
     return str(value)
 
 
@@ -80,6 +79,7 @@ class DocumentViews:
 
     def __init__(self, schema: Schema):
         self.schema = schema
+        self.names = Names(schema)
         self.short = abbreviations(schema)
         self.colors = {label.name: label.color for label in schema.labels}
         self.attributes = {label.name: schema.label_attributes(label.name) for label in schema.labels}
@@ -90,7 +90,7 @@ class DocumentViews:
         return SpanView(
             id=span["id"], label=span["label"], abbreviation=self.short.get(span["label"], span["label"]),
             color=self.colors.get(span["label"], "#777777"), start=span["start"], end=span["end"], text=span["text"],
-            attributes=tuple((a.name, shown_value(self.schema, a, values.get(a.name)))
+            attributes=tuple((a.name, shown_value(self.names, a, values.get(a.name)))
                              for a in self.attributes.get(span["label"], ())),
             relations=tuple([f"{r['type']} → {texts.get(r['tail'], r['tail'])}" for r in outgoing]
                             + [f"{r['type']} ← {texts.get(r['head'], r['head'])}" for r in incoming]),

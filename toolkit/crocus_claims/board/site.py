@@ -37,8 +37,9 @@ import polars as pl
 
 from crocus_claims.board.charts import IntervalRow, interval_chart
 from crocus_claims.board.document import BAR_PITCH, DocumentViews
+from crocus_claims.board.names import Names
 from crocus_claims.loader.dataset import Dataset
-from crocus_claims.loader.frames import ACTOR_REGISTRY, FIGURE_LABEL, OUTLET_REGISTRY
+from crocus_claims.loader.frames import FIGURE_LABEL
 from crocus_claims.schema import Schema
 
 INDEX_PAGE = "index.html"
@@ -66,29 +67,6 @@ def sentence_href(doc_id: str, sentence: int) -> str:
 
 def numbered(stem: str, page: int) -> str:
     return f"{stem}-{page}.html"
-
-
-@dataclass(frozen=True)
-class Names:
-    """Display names of registry ids, attribute values and labels, from the schema."""
-
-    schema: Schema
-
-    def registry(self, registry: str, entry_id: str | None) -> str | None:
-        if entry_id is None:
-            return None
-        entries = self.schema.registries_by_name.get(registry)
-        names = {e.id: e.name for e in entries.entries} if entries else {}
-        return names.get(entry_id, entry_id)
-
-    def actor(self, actor_id: str | None) -> str | None:
-        return self.registry(ACTOR_REGISTRY, actor_id)
-
-    def outlet(self, outlet_id: str | None) -> str | None:
-        return self.registry(OUTLET_REGISTRY, outlet_id)
-
-    def incident(self, incident_id: str) -> str:
-        return self.registry("incident", incident_id) or incident_id
 
 
 # -- who said it ---------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from crocus_claims.cli.common import BAD_INPUT, fail
+from crocus_claims.release.build import BOARD_EXTRA_MODULES
 
 
 @click.command()
@@ -23,6 +24,8 @@ def board(sources: tuple[Path, ...], output: Path) -> None:
     try:
         from crocus_claims.board import BoardError, build_board
     except ModuleNotFoundError as error:
+        if not str(error.name).startswith(BOARD_EXTRA_MODULES):
+            raise
         fail("missing-extra", f"the board needs the `board` extra ({error.name} is not installed): "
              "pip install 'crocus-claims[board]'", BAD_INPUT)
     from crocus_claims import resources
