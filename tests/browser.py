@@ -7,13 +7,15 @@ browser of its own here. Each test gets a fresh profile, and every request to an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Route, expect, sync_playwright
+import re
+
+from playwright.sync_api import BrowserContext, Page, Route, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,3 +54,27 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
             yield browser
         finally:
             context.close()
+
+
+def log_in(page: Page, url: str, email: str, password: str) -> None:
+    """Log in through the server's login page."""
+    page.goto(f"{url}/user/login/")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/user/login"))
+
+
+def open_task(page: Page, url: str, project_id: int, task_ids: Mapping[str, int], doc_id: str, text: str) -> None:
+    """Open the project's task list, and the document's task in the editor, as an annotator does.
+
+    (Loading `data?task=<id>` directly races the task list on a busy server: the editor may then
+    start from an empty annotation instead of the saved ones.)
+    """
+    page.goto(f"{url}/projects/{project_id}/data")
+    rows = page.locator(".lsf-table-row")
+    expect(rows).to_have_count(len(task_ids))
+    row = rows.filter(has_text=text[:80])
+    expect(row).to_have_count(1)
+    row.click()
+    expect(page).to_have_url(re.compile(rf"[?&]task={task_ids[doc_id]}(&|$)"))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import browser
 from browser import Browser
 from crocus_claims import resources
 from crocus_claims.cli.common import read_annotation_set
@@ -84,26 +85,11 @@ def attribute_views() -> dict[str, str]:
 
 
 def log_in(page: Page, server: Server) -> None:
-    page.goto(f"{server.url}/user/login/")
-    page.locator("input[name=email]").fill(server.login.email)
-    page.locator("input[name=password]").fill(server.login.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).not_to_have_url(re.compile(r"/user/login"))
+    browser.log_in(page, server.url, server.login.email, server.login.password)
 
 
 def open_task(page: Page, server: Server, pushed: Pushed, document: CorpusDocument) -> None:
-    """Open the project's task list, and the document's task in the editor, as an annotator does.
-
-    (Loading `data?task=<id>` directly races the task list on a busy server: the editor may then
-    start from an empty annotation instead of the prediction.)
-    """
-    page.goto(f"{server.url}/projects/{pushed.project_id}/data")
-    rows = page.locator(".lsf-table-row")
-    expect(rows).to_have_count(len(pushed.task_ids))
-    row = rows.filter(has_text=document.text[:80])
-    expect(row).to_have_count(1)
-    row.click()
-    expect(page).to_have_url(re.compile(rf"[?&]task={pushed.task_ids[document.doc_id]}(&|$)"))
+    browser.open_task(page, server.url, pushed.project_id, pushed.task_ids, document.doc_id, document.text)
 
 
 # Every region of the text, from its highlights: a region split by overlapping ones is several

@@ -87,8 +87,11 @@ def bundled_release_dir() -> Path:
 
     In a wheel, crocus_claims/_data/release/ (dist/release/ when the wheel was built, or the
     release the build hook built from the sources); in a checkout, dist/release/ itself, which
-    `crocus-claims release build` (`make release`) writes.
+    `crocus-claims release build` (`make release`) writes;
+    with $CROCUS_CLAIMS_ROOT, that project's dist/release/.
     """
+    if os.environ.get(ROOT_VARIABLE):
+        return project_dir() / "dist" / "release"
     bundled = BUNDLED_DIR / "release"
     return bundled if bundled.is_dir() else REPO_ROOT / "dist" / "release"
 

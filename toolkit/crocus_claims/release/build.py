@@ -87,6 +87,7 @@ def release_facts(inputs: ReleaseInputs, documents: list[dict[str, Any]]) -> Rel
         schema_versions=versions,
         migrations=migrations,
         changes=changes,
+        agreement_material=inputs.agreement_material,
     )
 
 
@@ -132,6 +133,8 @@ def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
     for name in facts.migrations:
         source = migrations_dir(default_folder()) / f"{name}.yaml"
         write_bytes(folder / SCHEMA_FOLDER / MIGRATIONS_FOLDER / source.name, source.read_bytes())
+    for name, source in facts.agreement_material.items():
+        write_bytes(folder / name, source.read_bytes())
     write_bytes(folder / DATASHEET_FILE, render_datasheet(facts).encode("utf-8"))
     checksums = {name: sha256_file(folder / name) for name in (DOCUMENTS_FILE, *(t["file"] for t in tables.values()))}
     croissant = croissant_metadata(facts, checksums, tables)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import yaml
+
 from crocus_claims.agreement import AgreementReport, Score
 from crocus_claims.release.facts import (
     ANNOTATIONS_TERMS,
@@ -133,7 +135,23 @@ The release was built only after the project's validator accepted every gold rec
 attributes, offsets against the text, span texts, relations and the consistency of casualty
 figures with their qualifiers.
 
-{agreement_section(facts.agreement, facts.agreement_method)}"""
+{agreement_section(facts.agreement, facts.agreement_method)}{adjudication_section(facts)}"""
+
+
+def adjudication_section(facts: ReleaseFacts) -> str:
+    """The decision files shipped in agreement/adjudication/, with how many items each decided."""
+    decisions = {name: path for name, path in facts.agreement_material.items() if name.endswith("decisions.yaml")}
+    if not decisions:
+        return ""
+    rows = []
+    for name, path in sorted(decisions.items()):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        items = data.get("items") or []
+        rows.append([name, ", ".join(data.get("passes") or []), data.get("into"), len(items),
+                     sum(1 for item in items if item.get("decision") not in (None, ""))])
+    return "\n\n### Adjudication\n\nEvery disagreement between passes was decided in a file shipped with this " \
+        "release, with who decided and why (`crocus-claims adjudicate`); the agreement report before " \
+        "adjudication is beside each.\n\n" + table(["file", "passes", "into", "items", "decided"], rows)
 
 
 def score_row(name: str, score: Score) -> list[Any]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from crocus_claims.agreement import AgreementReport
@@ -68,6 +70,8 @@ class ReleaseFacts:
     schema_versions: tuple[str, ...] = ()
     migrations: tuple[str, ...] = ()
     changes: Any = None  # release.diff.ReleaseDiff, or None for a first release
+    # Adjudication decisions and the reports before them: release path -> source file.
+    agreement_material: Mapping[str, Path] = field(default_factory=dict)
 
     @property
     def folder_name(self) -> str:

@@ -8,7 +8,7 @@ place the release version is set. A build refuses anything the validator does no
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ GOLD_DIR = "gold"
 AGREEMENT_REPORT = Path("agreement") / "report.json"
 # How the agreement was measured, and its caveats, in the measurers' words: quoted by the datasheet.
 AGREEMENT_METHOD = Path("agreement") / "method.md"
+# Adjudication decision files and the agreement reports before each (crocus-claims adjudicate):
+# shipped in the release under agreement/adjudication/, as they are.
+ADJUDICATION_DIR = Path("agreement") / "adjudication"
 MAX_LISTED_FINDINGS = 20
 
 
@@ -54,6 +57,7 @@ class ReleaseInputs:
     agreement_method: str | None
     files: Mapping[str, Path]
     previous_release: Path | None = None  # annotations/releases/<version>/ of the release before this one
+    agreement_material: Mapping[str, Path] = field(default_factory=dict)  # release path -> file
 
     def input_hashes(self) -> dict[str, str]:
         return {name: sha256_file(path) for name, path in sorted(self.files.items())}
@@ -134,6 +138,16 @@ def read_agreement(path: Path) -> AgreementReport | None:
         raise ReleaseError("invalid-agreement-report", f"{path}: not an agreement report ({error})") from None
 
 
+def adjudication_files(annotations_dir: Path) -> dict[str, Path]:
+    """Every decisions file and report under annotations/agreement/adjudication/, by release path."""
+    folder = annotations_dir / ADJUDICATION_DIR
+    if not folder.is_dir():
+        return {}
+    return {f"{ADJUDICATION_DIR.as_posix()}/{path.relative_to(folder).as_posix()}": path
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.suffix in (".yaml", ".json")
+            and not path.name.startswith(".")}
+
+
 def gather_inputs(
     annotations_dir: Path | None = None,
     corpus_dir: Path | None = None,
@@ -174,4 +188,6 @@ def gather_inputs(
     if previous is not None:
         for path in (previous / DIFF_MANIFEST, documents_file(previous)):
             files[f"annotations/{PAST_RELEASES.as_posix()}/{previous.name}/{path.name}"] = path
-    return ReleaseInputs(release_version, schema, corpus, records, agreement, method, files, previous)
+    material = adjudication_files(annotations_dir)
+    files.update({f"annotations/{name}": path for name, path in material.items()})
+    return ReleaseInputs(release_version, schema, corpus, records, agreement, method, files, previous, material)
