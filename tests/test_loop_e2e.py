@@ -196,7 +196,7 @@ def test_a_new_article_goes_from_the_corpus_to_a_verified_release(label_studio: 
     # 5. Adjudication: a decisions file, filled, then the gold.
     pending = command(project, label_studio, "adjudicate", first_pass, second_pass, "--into", "gold",
                       expect_exit=1)
-    assert "decisions-pending" in pending.stderr
+    assert "decisions-pending" in pending.stdout
     decisions = project / "annotations" / "agreement" / "adjudication" / f"{first_pass}+{second_pass}" / "decisions.yaml"
     data = yaml.safe_load(decisions.read_text(encoding="utf-8"))
     assert {item["kind"] for item in data["items"]} == {"span-boundary", "span-missing", "attribute"}
