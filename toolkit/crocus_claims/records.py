@@ -170,15 +170,12 @@ def _attribute_struct(schema: Schema, label: str, complete: bool = False) -> typ
     )
 
 
-class CompleteMetadata(Metadata, forbid_unknown_fields=True, frozen=True):
-    """Metadata with every field written (null where unknown), as releases write it."""
-
-    title: str | None
-    outlet: str | None
-    publication_date: dt.date | None
-    byline: str | None
-    wire_source: str | None
-    source_file: str | None
+# Metadata with every field written (null where unknown), as releases write it: the same fields,
+# none of them with a default.
+CompleteMetadata = msgspec.defstruct(
+    "CompleteMetadata", [(field.name, field.type) for field in msgspec.structs.fields(Metadata)],
+    forbid_unknown_fields=True, frozen=True,
+)
 
 
 def record_types(schema: Schema | None = None) -> RecordTypes:
