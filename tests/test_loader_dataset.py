@@ -114,6 +114,30 @@ def test_load_names_the_file_that_differs(release: Path, tmp_path: Path) -> None
         load(copy)
 
 
+def flip_a_byte(path: Path) -> None:
+    with open(path, "r+b") as handle:
+        handle.seek(10)
+        byte = handle.read(1)
+        handle.seek(10)
+        handle.write(bytes([byte[0] ^ 1]))
+
+
+def test_load_checks_the_board_by_size_and_release_verify_by_checksum(release: Path, tmp_path: Path) -> None:
+    from crocus_claims.release.integrity import verify_files
+
+    copy = tmp_path / release.name
+    shutil.copytree(release, copy)
+    page = next(iter(sorted((copy / "board").glob("*.html"))))
+    flip_a_byte(page)  # same size, other bytes: the loader never reads it
+    assert load(copy).manifest == load(release).manifest
+    _, differences = verify_files(copy)
+    assert [(d.code, d.file) for d in differences] == [("checksum-mismatch", f"board/{page.name}")]
+    with open(page, "ab") as handle:
+        handle.write(b"\n")
+    with pytest.raises(ReleaseIntegrityError, match=rf"board/{page.name}: checksum-mismatch"):
+        load(copy)
+
+
 def test_load_without_a_path_reads_the_release_that_make_release_bundles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

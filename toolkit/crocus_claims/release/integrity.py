@@ -57,8 +57,12 @@ def load_manifest(folder: Path) -> tuple[dict[str, Any] | None, list[Difference]
     return manifest, []
 
 
-def check_files(folder: Path, manifest: dict[str, Any]) -> list[Difference]:
-    """Every listed file present with its size and SHA-256, and no file that is not listed."""
+def check_files(folder: Path, manifest: dict[str, Any], size_only: tuple[str, ...] = ()) -> list[Difference]:
+    """Every listed file present with its size and SHA-256, and no file that is not listed.
+
+    Files under the `size_only` prefixes (e.g. "board/") are checked for presence and size but not
+    hashed: the loader never reads them, and `release verify` checks them in full.
+    """
     listed: dict[str, dict[str, Any]] = manifest["files"]
     present = set(release_files(folder))
     differences = [Difference("missing-file", name, "listed in the manifest, not in the folder")
@@ -66,7 +70,11 @@ def check_files(folder: Path, manifest: dict[str, Any]) -> list[Difference]:
     differences += [Difference("unexpected-file", name, "in the folder, not in the manifest")
                     for name in sorted(present - listed.keys())]
     for name in sorted(listed.keys() & present):
-        actual, expected = file_entry(folder / name), listed[name]
+        expected = listed[name]
+        if name.startswith(size_only):
+            actual = {"bytes": (folder / name).stat().st_size, "sha256": expected.get("sha256")}
+        else:
+            actual = file_entry(folder / name)
         if actual != expected:
             differences.append(Difference(
                 "checksum-mismatch", name,
@@ -76,11 +84,11 @@ def check_files(folder: Path, manifest: dict[str, Any]) -> list[Difference]:
     return differences
 
 
-def verify_files(folder: Path) -> tuple[dict[str, Any] | None, list[Difference]]:
-    """The manifest and the differences of files against it: what the loader checks on load."""
+def verify_files(folder: Path, size_only: tuple[str, ...] = ()) -> tuple[dict[str, Any] | None, list[Difference]]:
+    """The manifest and the differences of files against it (see `check_files`)."""
     manifest, differences = load_manifest(Path(folder))
     if manifest is not None:
-        differences += check_files(Path(folder), manifest)
+        differences += check_files(Path(folder), manifest, size_only)
     return manifest, differences
 
 
