@@ -77,10 +77,29 @@ def test_annotate_serves_the_project_and_stops_on_ctrl_c(record: dict[str, Any])
             assert set(tasks) == set(load_corpus())
             predictions = list(connection.predictions.list(task=tasks[DOC.doc_id].id))
             assert [p.model_version for p in predictions] == [f"records:{record['annotator']}"]
+            assert f"{len(tasks)} task(s) added, 0 already there; 1 prediction(s) added" in output
+            pull = next(line.strip() for line in output.splitlines() if " ls pull " in line)
+            pasted = subprocess.run(["bash", "-c", pull], cwd=folder_path, env=environ, capture_output=True,
+                                    text=True, check=False)  # a new shell elsewhere: no annotations yet
+            assert pasted.returncode == 0, pasted.stderr
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=60) == 0
             assert "stopped." in log.read_text(encoding="utf-8")
             assert not health(url)
+
+            # A second session at once, without --port: the same port (its connections are still
+            # closing), and the predictions already there are not added twice, which it says.
+            again = folder_path / "again.out"
+            with open(again, "w", encoding="utf-8") as out:
+                process = subprocess.Popen(
+                    [str(EXECUTABLE), "annotate", "--data-dir", str(folder_path / "ls"),
+                     "--predictions", str(folder_path / "predictions.jsonl")],
+                    stdout=out, stderr=subprocess.STDOUT, env=environ)
+            output = wait_for(again, "Press Ctrl-C to stop.", process)
+            assert f"{url}/projects/" in output and "note: port" not in output
+            assert f"0 task(s) added, {len(tasks)} already there; 0 prediction(s) added" in output
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=60) == 0
         finally:
             if process.poll() is None:  # SIGTERM: annotate stops its server, then itself
                 process.terminate()

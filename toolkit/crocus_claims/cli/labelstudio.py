@@ -358,7 +358,8 @@ def install_server_command() -> None:
 
 
 @click.command("annotate")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: 8080 if free, else any).")
+@click.option("--port", type=int, default=None,
+              help="Port on 127.0.0.1 (default: the last session's, 8080 at first; another only if it is taken).")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Server data folder (default: label-studio/ in the user's data directory).")
 @TITLE
@@ -369,14 +370,17 @@ def install_server_command() -> None:
 def annotate(port: int | None, data_dir: Path | None, title: str, predictions: Path | None,
              model_version: str, schema: Schema) -> None:
     """Start a local Label Studio with this project's config and tasks; Ctrl-C stops it."""
-    from crocus_claims.labelstudio.server import Server, install_server, preferred_port
-    from crocus_claims.labelstudio.session import default_data_dir, session_login
+    from crocus_claims.labelstudio.server import Server, install_server
+    from crocus_claims.labelstudio.session import default_data_dir, session_login, session_port
 
     records = prediction_records(predictions, schema)
     client = sdk_client()
     env = install_server(echo=click.echo)
     data_dir = data_dir or default_data_dir()
-    server = Server(data_dir, port or preferred_port(), session_login(data_dir), env)
+    port, port_note = session_port(data_dir, port)
+    if port_note:
+        click.echo(f"note: {port_note}", err=True)
+    server = Server(data_dir, port, session_login(data_dir), env)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -387,11 +391,12 @@ def annotate(port: int | None, data_dir: Path | None, title: str, predictions: P
         result = client.push(client.connect(server.url, server.login.token), schema=schema, corpus=load_corpus(),
                              records=records, model_version=model_version, title=title)
         click.echo(f"\nLabel Studio is ready: {server.url}/projects/{result.project_id}\n"
+                   f"  {result.tasks_added} task(s) added, {result.tasks_kept} already there; "
+                   f"{result.predictions_added} prediction(s) added\n"
                    f"  email:     {server.login.email}\n  password:  {server.login.password}\n"
                    f"  API token: {server.login.token}\n  (saved in {data_dir / 'login.json'})\n"
-                   f"Pull the annotations from another shell with:\n"
-                   f"  LABEL_STUDIO_URL={server.url} LABEL_STUDIO_API_KEY={server.login.token} "
-                   f"crocus-claims ls pull -o annotations.jsonl\n"
+                   f"Pull the annotations, one pass per annotator, from any shell with:\n"
+                   f"  {pull_command_line(server.url, server.login.token)}\n"
                    "Press Ctrl-C to stop.")
         assert server.process is not None  # started above
         server.process.wait()
@@ -401,6 +406,23 @@ def annotate(port: int | None, data_dir: Path | None, title: str, predictions: P
     finally:
         server.stop()
     click.echo("stopped.")
+
+
+def pull_command_line(url: str, token: str) -> str:
+    """`ls pull --pass round1` as a line that works pasted into a new shell anywhere: the full path
+    of this installed command and of the project, every word quoted for the shell."""
+    import shlex
+
+    from crocus_claims import resources
+
+    executable = Path(sys.argv[0]).resolve() if Path(sys.argv[0]).name == "crocus-claims" else None
+    if executable is None or not executable.is_file():
+        executable = Path(sys.executable).with_name("crocus-claims")
+    project = resources.find_project()
+    words = ([str(executable), "--project", str(project), "ls", "pull", "--pass", "round1"] if project is not None
+             else [str(executable), "ls", "pull", "-o", str(Path.cwd() / "annotations.jsonl")])
+    return (f"LABEL_STUDIO_URL={shlex.quote(url)} LABEL_STUDIO_API_KEY={shlex.quote(token)} "
+            + " ".join(shlex.quote(word) for word in words))
 
 
 @contextlib.contextmanager

@@ -18,14 +18,15 @@ from crocus_claims.labelstudio.controls import (
 )
 from crocus_claims.schema import Attribute, Schema
 
-HEADER_FIELDS = ("title", "outlet", "publication_date")  # task data shown above the text
+# Task data shown above the text; `heading` is the title, or the doc_id of an untitled document.
+HEADER_FIELDS = ("heading", "outlet", "publication_date")
 
 
 def build_config(schema: Schema) -> str:
     """The `<View>` config for `schema`, as an XML string."""
     view = ET.Element("View")
     header = ET.SubElement(view, "View", style="margin-bottom: 1em")
-    ET.SubElement(header, "Header", value="$title", size="3")
+    ET.SubElement(header, "Header", value=f"${HEADER_FIELDS[0]}", size="3")
     for name in HEADER_FIELDS[1:]:
         ET.SubElement(header, "Header", value=f"${name}", size="6")
     labels = ET.SubElement(view, "Labels", name=LABEL_NAME, toName=TEXT_NAME, choice="single")

@@ -172,11 +172,18 @@ class Server:
             return "(no server log)"
 
 
-def preferred_port(port: int = 8080) -> int:
-    """Label Studio's usual port when it is free, else any free one."""
+def port_available(port: int) -> bool:
+    """Whether a server can listen on `port` now. The probe binds as servers do, with SO_REUSEADDR,
+    so that connections of a session that just ended (TIME_WAIT) do not make the port look busy."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
-            return free_port()
-    return port
+            return False
+    return True
+
+
+def preferred_port(port: int = 8080) -> int:
+    """`port` (Label Studio's usual 8080) when a server can listen on it, else any free one."""
+    return port if port_available(port) else free_port()

@@ -15,10 +15,12 @@ from pathlib import Path
 
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
-from crocus_claims.labelstudio.server import Login
+from crocus_claims.labelstudio.server import Login, free_port, port_available
 
 DEFAULT_EMAIL = "annotator@crocus-claims.local"
 LOGIN_FILE = "login.json"
+PORT_FILE = "port"  # the port of the last session, kept so that its URL stays the same
+DEFAULT_PORT = 8080
 
 
 def default_data_dir() -> Path:
@@ -39,3 +41,25 @@ def session_login(data_dir: Path) -> Login:
         json.dump(login.__dict__, handle)
     saved.chmod(0o600)
     return login
+
+
+def session_port(data_dir: Path, requested: int | None = None) -> tuple[int, str | None]:
+    """The port of this session and, when it is not the last session's, why: the last session's
+    port (8080 at first) while a server can listen on it, else a free one. The choice is saved."""
+    saved = data_dir / PORT_FILE
+    try:
+        last = int(saved.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        last = DEFAULT_PORT
+    note = None
+    if requested is not None:
+        port = requested
+    elif port_available(last):
+        port = last
+    else:
+        port = free_port()
+        note = f"port {last} (the last session's) is in use by another program: this session uses {port}, so its URL changed"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_write(saved) as handle:
+        handle.write(f"{port}\n")
+    return port, note

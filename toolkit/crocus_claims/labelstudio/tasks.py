@@ -22,6 +22,7 @@ METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source
 
 def task_for(document: CorpusDocument, schema: Schema) -> dict[str, Any]:
     data = document.model_dump(mode="json", include={"doc_id", *METADATA_FIELDS})
+    data["heading"] = document.title or document.doc_id  # an untitled document shows its doc_id
     return {
         "data": {TEXT_NAME: document.text, **data},
         "meta": {"doc_id": document.doc_id, "schema_version": schema.version,
