@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from crocus_claims import authoring
-from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.records import derived_relation_id, record_types, to_builtins
 from crocus_claims.schema import Schema, load_schema
@@ -257,10 +256,5 @@ def write_anchored(result: Anchored) -> int:
     """Write every file of a clean result, each atomically; returns how many documents were written."""
     if not result.ok:
         raise ValueError("refusing to write an import with problems")
-    for path, content in result.outputs.items():
-        try:
-            with atomic_write(path, "wb") as handle:
-                handle.write(content)
-        except OSError as error:
-            raise authoring.WriteError(path, error) from None
+    authoring.write_outputs(result.outputs)
     return sum(1 for path in result.outputs if path.suffix == ".yaml")

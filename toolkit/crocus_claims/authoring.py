@@ -390,16 +390,21 @@ def build(root: Path | None = None, passes: Iterable[str] | None = None,
     return result
 
 
+def write_outputs(outputs: Mapping[Path, bytes]) -> None:
+    """Write each file atomically; WriteError names the first that fails (those before are complete)."""
+    for path, content in outputs.items():
+        try:
+            with atomic_write(path, "wb") as handle:
+                handle.write(content)
+        except OSError as error:
+            raise WriteError(path, error) from None
+
+
 def write(result: Build) -> int:
     """Write every record of a clean build, each file atomically; returns how many were written."""
     if not result.ok:
         raise ValueError("refusing to write a build with problems")
-    for path, line in result.outputs.items():
-        try:
-            with atomic_write(path, "wb") as handle:
-                handle.write(line)
-        except OSError as error:
-            raise WriteError(path, error) from None
+    write_outputs(result.outputs)
     return len(result.outputs)
 
 
