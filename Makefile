@@ -46,7 +46,7 @@ browser:
 	command -v chromium >/dev/null || ($(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium)
 
-test: $(INSTALLED) server-env browser typecheck
+test: $(INSTALLED) server-env browser typecheck release
 	$(BIN)/pytest
 
 # mypy over the whole package, strict on the public API (settings in pyproject.toml).
