@@ -101,3 +101,18 @@ def test_invalid_doc_id_and_conflicting_arguments(tmp_path: Path) -> None:
     assert code == 2 and "error conflicting-arguments" in stderr
     code, _, stderr = run("--doc-id", "x")
     assert code == 2 and "error conflicting-arguments" in stderr
+
+
+@pytest.mark.parametrize("number", ["²", "³", "½", "9" * 30, "9" * 5000])
+def test_odd_digits_and_overlong_numbers_are_no_figures(tmp_path: Path, number: str) -> None:
+    """'²' is a digit to str.isdigit but not to int(); 30 nines exceed int64 and 5,000 hit
+    Python's int() digit limit: none is a figure, and the other figures are still proposed."""
+    source = tmp_path / "odd.txt"
+    source.write_text(f"Police said {number} people were killed. Five people were injured.\n", encoding="utf-8")
+    output = tmp_path / "out.jsonl"
+    code, _, stderr = run("--text-file", str(source), "-o", str(output))
+    assert code == 0, stderr
+    (record,) = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    figures = [s["text"] for s in record["spans"] if s["label"] == "CASUALTY_FIGURE"]
+    assert figures == ["Five"]
+    assert validate_paths([output]).findings == []

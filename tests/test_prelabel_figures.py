@@ -202,3 +202,14 @@ def test_interval_bounds_satisfy_the_schema_rules(qualifier: str, value: int, wi
     record = {"doc_id": "d", "schema_version": SCHEMA.version, "text_sha256": text_sha256(text),
               "annotator": "t", "spans": [span], "relations": [], "text": text}
     assert [f for f in validate_records([record], schema=SCHEMA) if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize("qualifier", ["exact", "at_least", "at_most", "more_than"])
+def test_a_bound_outside_the_schemas_integer_range_is_refused(qualifier: str) -> None:
+    """The schema's integer attributes hold int64 (Attribute.integer_range); a figure past it is
+    no proposal rather than a record that fails validation and withholds every document."""
+    interval = interval_of(SCHEMA)
+    _, greatest = SCHEMA.attributes_by_name[interval.value].integer_range
+    with pytest.raises(ValueError, match="outside the schema's range"):
+        interval_bounds(SCHEMA, qualifier, greatest + 1)
+    assert interval_bounds(SCHEMA, "exact", greatest)[interval.value] == greatest

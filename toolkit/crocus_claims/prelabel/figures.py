@@ -130,7 +130,8 @@ def interval_bounds(schema: Schema, qualifier: str, value: int | None, low: int 
     (`required`, `any`) uses them, any other derives its bound from `value`.
 
     Raises ValueError when a rule needs a value or bound the wording does not give, or a bound
-    would be negative.
+    would be negative or outside its attribute's integer range (`Attribute.integer_range`: the
+    schema's bounds, within int64 when unstated).
     """
     interval = interval_of(schema)
     rule = interval.rules[qualifier]
@@ -145,6 +146,10 @@ def interval_bounds(schema: Schema, qualifier: str, value: int | None, low: int 
             raise ValueError(f"qualifier {qualifier} needs a {role}")
     if any(bound is not None and bound < 0 for bound in bounds.values()):
         raise ValueError(f"a negative bound for {qualifier} {value}")
+    for name, bound in bounds.items():
+        least, greatest = schema.attributes_by_name[name].integer_range
+        if bound is not None and not least <= bound <= greatest:
+            raise ValueError(f"{name} {bound} for {qualifier} is outside the schema's range ({least} to {greatest})")
     return bounds
 
 

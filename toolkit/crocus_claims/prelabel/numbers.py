@@ -14,8 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crocus_claims.prelabel.tokens import Token
+from crocus_claims.schema import INT64_MAX
 
 DOZEN = 12
+INT64_DIGITS = len(str(INT64_MAX))  # 19
 SEVERAL_AT_LEAST = 3
 PLURAL_AT_LEAST = 2
 SCORE = 20
@@ -121,7 +123,14 @@ def _word_numbers(tokens: Sequence[Token]) -> list[Quantity]:
 
 
 def _digit_numbers(tokens: Sequence[Token]) -> list[Quantity]:
-    return [Quantity(i, i, int(t.text.replace(",", ""))) for i, t in enumerate(tokens) if t.is_digits]
+    """Numbers in digits; a digit run longer than any int64 (19 digits) is no figure and is skipped
+    (converting it could also hit Python's int() digit limit, 4,300 digits)."""
+    quantities = []
+    for index, token in enumerate(tokens):
+        digits = token.text.replace(",", "")
+        if token.is_digits and len(digits) <= INT64_DIGITS:
+            quantities.append(Quantity(index, index, int(digits)))
+    return quantities
 
 
 def _dozens_and_vague(tokens: Sequence[Token]) -> list[Quantity]:

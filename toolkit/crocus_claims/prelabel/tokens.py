@@ -28,7 +28,9 @@ class Token:
 
     @property
     def is_digits(self) -> bool:
-        return self.text[0].isdigit()
+        """A number in decimal digits: what TOKEN's \\d matches (str.isdecimal, not isdigit,
+        which is also true of superscripts such as '²' that int() refuses)."""
+        return self.text[0].isdecimal()
 
     @property
     def is_word(self) -> bool:
