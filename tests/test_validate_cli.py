@@ -151,3 +151,19 @@ def test_a_version_string_is_never_taken_for_a_valid_id() -> None:
     record["spans"][0]["id"] = record["schema_version"]  # "1.0.0": a dot is not allowed in an id
     findings = list(validate_lines([json.dumps(figure_record()), json.dumps(record)]))
     assert [(f.line, f.code, f.path) for f in findings] == [(2, "invalid-value", "spans[0].id")]
+
+
+def test_each_missing_field_and_attribute_is_one_finding_naming_it(tmp_path: Path) -> None:
+    """jsonschema reports a `required` error once per missing name; each is one finding naming
+    only its own name, not the whole list repeated."""
+    record = figure_record(attributes={"qualifier": "at_least", "value": 140, "value_min": 140})
+    del record["annotator"], record["relations"]
+    path = write_jsonl(tmp_path / "missing.jsonl", [{"a": 1}, record])
+    found = [(f.line, f.code, f.message) for f in validate_paths([path]).findings
+             if f.code in ("missing-field", "missing-attribute")]
+    assert found == [
+        (1, "missing-field", "doc_id is required"), (1, "missing-field", "schema_version is required"),
+        (1, "missing-field", "text_sha256 is required"), (1, "missing-field", "annotator is required"),
+        (1, "missing-field", "spans is required"),
+        (2, "missing-field", "annotator is required"),
+        (2, "missing-attribute", "incident is required"), (2, "missing-attribute", "category is required")]

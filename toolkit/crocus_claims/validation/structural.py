@@ -100,9 +100,6 @@ def _message(error: Any, code: str) -> str:
         return f"{', '.join(map(json_text, extra))} not allowed here (allowed: {', '.join(sorted(allowed)) or 'none'})"
     if code == "missing-attribute" and keyword != "required":
         return f"{leaf} is required: null (unknown) is allowed only for optional attributes"
-    if keyword == "required":
-        missing = [name for name in expected if isinstance(instance, dict) and name not in instance]
-        return f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} required"
     if keyword == "enum":
         values = list(expected)
         shown = json_text(values) if len(values) <= 8 else \
@@ -124,21 +121,35 @@ def _message(error: Any, code: str) -> str:
     return error.message
 
 
+def _missing(error: Any) -> list[str]:
+    """The names a `required` error's object lacks, in the schema's order."""
+    instance = error.instance
+    return [name for name in error.validator_value if isinstance(instance, dict) and name not in instance]
+
+
 def structural_findings(data: dict[str, Any], schema: Schema) -> tuple[list[Finding], set[tuple[Any, ...]]]:
     """Every JSON Schema problem of one record, and the paths of the parts that have problems."""
     doc_id = data.get("doc_id") if isinstance(data.get("doc_id"), str) else None
     findings, broken = [], set()
     errors = sorted(_validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    required_reported = set()
     for error in errors:
         path = tuple(error.absolute_path)
         code = _code_for(error, schema)
         section, index = (path[0], path[1]) if len(path) >= 2 else (None, None)
-        findings.append(Finding(
-            code, _message(error, code), doc_id=doc_id,
+        if error.validator == "required":  # one error per missing name, each carrying the whole list
+            if path in required_reported:
+                continue
+            required_reported.add(path)
+            messages = [f"{name} is required" for name in _missing(error)]
+        else:
+            messages = [_message(error, code)]
+        findings += [Finding(
+            code, message, doc_id=doc_id,
             span_id=_id_at(data, "spans", index) if section == "spans" else None,
             relation_id=_id_at(data, "relations", index) if section == "relations" else None,
             path=_path_text(path),
-        ))
+        ) for message in messages]
         broken.add(path[:2] if section in ("spans", "relations") else path[:1])
     return findings, broken
 
