@@ -122,3 +122,22 @@ def test_records_of_the_new_article_validate_against_the_new_corpus(project: Pat
     (tmp_path / "r.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", str(tmp_path / "r.jsonl")])
     assert result.exit_code == 0, result.output
+
+
+def test_a_leading_byte_order_mark_is_stripped_and_said(project: Path, tmp_path: Path) -> None:
+    """U+FEFF at the start is an encoding signature, not text: the text is the source minus it."""
+    article = tmp_path / "bom.txt"
+    article.write_bytes(b"\xef\xbb\xbfFive people were killed in Moscow.\n")
+    result = add(article)
+    assert result.exit_code == 0, result.output
+    assert "byte order mark (U+FEFF) at the start removed" in result.output
+    corpus = load_corpus()
+    [doc_id] = set(corpus) - {d.doc_id for d in build_corpus(resources.REPO_ROOT / "corpus")}
+    document = corpus[doc_id]
+    assert (project / "corpus" / "sources" / document.source_file).read_bytes() == article.read_bytes()
+    assert document.text == "Five people were killed in Moscow.\n" == article.read_bytes()[3:].decode("utf-8")
+    assert doc_id == "crocus-005-five-people-were-killed-in-moscow"
+    only_mark = tmp_path / "mark.txt"
+    only_mark.write_bytes(b"\xef\xbb\xbf\n")
+    refused = add(only_mark)
+    assert refused.exit_code != 0 and "empty-article" in refused.output

@@ -116,3 +116,16 @@ def test_odd_digits_and_overlong_numbers_are_no_figures(tmp_path: Path, number: 
     figures = [s["text"] for s in record["spans"] if s["label"] == "CASUALTY_FIGURE"]
     assert figures == ["Five"]
     assert validate_paths([output]).findings == []
+
+
+def test_a_leading_byte_order_mark_is_no_text(tmp_path: Path) -> None:
+    source = tmp_path / "bom.txt"
+    source.write_bytes(b"\xef\xbb\xbfFive people were killed.\n")
+    code, stdout, stderr = run("--text-file", str(source))
+    assert code == 0, stderr
+    (record,) = [json.loads(line) for line in stdout.splitlines()]
+    assert record["text"] == "Five people were killed.\n"
+    assert [(s["start"], s["text"]) for s in record["spans"] if s["label"] == "CASUALTY_FIGURE"] == [(0, "Five")]
+    source.write_bytes(b"\xef\xbb\xbf \n")
+    code, _, stderr = run("--text-file", str(source))
+    assert code == 2 and "empty-text" in stderr

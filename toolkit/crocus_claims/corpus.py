@@ -101,9 +101,14 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+BYTE_ORDER_MARK = "\ufeff"
+
+
 def normalize_text(raw: str) -> str:
-    """Unix newlines and NFC: the only changes made to an article's characters."""
-    return unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    """A leading byte order mark (U+FEFF) removed, Unix newlines and NFC: the only changes made to
+    an article's characters. The mark is an encoding signature, not text (Unicode ch. 23.8)."""
+    unix = raw.removeprefix(BYTE_ORDER_MARK).replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", unix)
 
 
 def split_glued_metadata(text: str) -> tuple[str, dt.date | None, str]:

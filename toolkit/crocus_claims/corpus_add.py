@@ -22,6 +22,7 @@ import yaml
 
 from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import (
+    BYTE_ORDER_MARK,
     DOC_ID,
     DOCUMENTS_FILE,
     CorpusDocument,
@@ -55,7 +56,7 @@ def decode_article(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         raise CorpusError(f"{name}: not UTF-8 text (byte {error.start}: {raw[error.start:error.start + 1]!r}); "
                           "convert it to UTF-8 first", "invalid-encoding") from None
-    if not text.strip():
+    if not text.removeprefix(BYTE_ORDER_MARK).strip():
         raise CorpusError(f"{name}: the file is empty", "empty-article")
     return text
 
@@ -80,6 +81,9 @@ def derive_doc_id(number: int, title: str | None, text: str) -> str:
 def rule_changes(raw_text: str, document: CorpusDocument) -> list[str]:
     """What the corpus rules changed between the file's text and the document text, in words."""
     changes = []
+    if raw_text.startswith(BYTE_ORDER_MARK):
+        changes.append("byte order mark (U+FEFF) at the start removed")
+        raw_text = raw_text.removeprefix(BYTE_ORDER_MARK)
     newlines = raw_text.count("\r\n"), raw_text.replace("\r\n", "").count("\r")
     if any(newlines):
         changes.append(f"newlines made Unix: {newlines[0]} CRLF and {newlines[1]} CR")

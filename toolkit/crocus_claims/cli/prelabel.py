@@ -20,9 +20,9 @@ def _refuse(*findings: Finding) -> Any:
 
 
 def read_text_file(path: Path) -> str:
-    """The file's text as the corpus rules give it (Unix newlines, NFC); refused with a coded
+    """The file's text as the corpus rules give it (no leading BOM, Unix newlines, NFC); refused with a coded
     finding when it cannot be read, is not UTF-8, or holds no text."""
-    from crocus_claims.corpus import normalize_text
+    from crocus_claims.corpus import BYTE_ORDER_MARK, normalize_text
 
     try:
         raw = path.read_bytes()
@@ -34,7 +34,7 @@ def read_text_file(path: Path) -> str:
         line = raw[:error.start].count(b"\n") + 1
         _refuse(Finding("invalid-utf8", f"not UTF-8: byte 0x{raw[error.start]:02x} at byte offset {error.start}",
                         file=str(path), line=line))
-    if not text.strip():
+    if not text.removeprefix(BYTE_ORDER_MARK).strip():
         _refuse(Finding("empty-text", "the file holds no text to pre-annotate", file=str(path)))
     return normalize_text(text)
 
