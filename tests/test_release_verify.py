@@ -50,6 +50,15 @@ def test_any_changed_byte_of_a_listed_file_is_found(pristine: Path, tmp_path: Pa
     assert any(d.code == "checksum-mismatch" and d.file == name for d in differences), differences
 
 
+def test_a_documents_file_made_invalid_utf8_is_reported_not_read_into_the_tables(release: Path) -> None:
+    content = bytearray((release / "documents.jsonl").read_bytes())
+    content[content.index(b'"text"') + 10] = 0xFF  # inside a text: no longer UTF-8
+    (release / "documents.jsonl").write_bytes(bytes(content))
+    differences = verify_release(release)
+    assert ("checksum-mismatch", "documents.jsonl") in {(d.code, d.file) for d in differences}
+    assert not [d for d in differences if d.code in ("table-mismatch", "invalid-table")]
+
+
 def test_a_count_edited_in_the_manifest_is_found(release: Path) -> None:
     manifest = json.loads((release / "manifest.json").read_text())
     label = next(iter(manifest["counts"]["spans_per_label"]))
