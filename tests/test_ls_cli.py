@@ -117,10 +117,17 @@ def test_import_refuses_an_export_of_another_corpus_version(tmp_path: Path) -> N
     assert result.stderr.startswith("Error: corpus-version-mismatch:") and DOC.doc_id in result.stderr
 
 
-def test_import_refuses_a_file_that_is_not_json(tmp_path: Path) -> None:
-    (tmp_path / "export.json").write_text("[{", encoding="utf-8")
+@pytest.mark.parametrize("content", ["[{", "", "  \n", "not json", "{}", "\ufeff[]"])
+def test_import_refuses_a_file_that_is_not_json_as_unreadable_input(tmp_path: Path, content: str) -> None:
+    """The CLI contract: exit 2 for input that cannot be read, in either format; nothing written."""
+    (tmp_path / "export.json").write_text(content, encoding="utf-8")
     result = invoke("ls", "import", str(tmp_path / "export.json"), "-o", str(tmp_path / "out.jsonl"))
-    assert result.exit_code == 1 and "Error: invalid-export:" in result.stderr
+    assert result.exit_code == 2 and "Error: invalid-export:" in result.stderr and "Traceback" not in result.stderr
+    result = invoke("ls", "import", str(tmp_path / "export.json"), "-o", str(tmp_path / "out.jsonl"),
+                    "--format", "json")
+    assert result.exit_code == 2
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["invalid-export"]
+    assert not (tmp_path / "out.jsonl").exists()
 
 
 @pytest.mark.parametrize(("env", "code"), [

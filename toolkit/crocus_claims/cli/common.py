@@ -53,14 +53,15 @@ def fail(code: str, message: str, exit_code: int = 1) -> None:
 
 
 def coded_errors(*errors: type[Exception]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Turn the given exception types (each with a `code`) into coded one-line errors."""
+    """Turn the given exception types (each with a `code`, and an `exit_code` when not 1) into coded
+    one-line errors."""
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
                 return command(*args, **kwargs)
             except errors as error:
-                fail(getattr(error, "code", "error"), str(error))
+                fail(getattr(error, "code", "error"), str(error), getattr(error, "exit_code", 1))
         return wrapper
     return decorate
 
@@ -137,8 +138,9 @@ FORMAT = click.option(
 
 
 def finish(findings: list[Any], output_format: str, summary_text: str, summary: dict[str, Any] | None = None,
-           human_lines: Sequence[str] | None = None) -> NoReturn:
-    """Print the findings of a check and exit: 0 valid (warnings allowed), 1 findings, 2 unreadable input.
+           human_lines: Sequence[str] | None = None, status: int | None = None) -> NoReturn:
+    """Print the findings of a check and exit: 0 valid (warnings allowed), 1 findings, 2 unreadable input
+    (or `status`, for input the findings' codes do not tell is unreadable).
 
     human: one line per finding on stdout (`human_lines`, else str(finding)), then `summary_text`
     on stderr; json: `findings_document` on stdout, nothing else.
@@ -151,7 +153,7 @@ def finish(findings: list[Any], output_format: str, summary_text: str, summary: 
         for line in human_lines if human_lines is not None else [str(f) for f in findings]:
             click.echo(line)
         click.echo(summary_text, err=True)
-    sys.exit(exit_code(findings))
+    sys.exit(exit_code(findings) if status is None else status)
 
 
 def spooled_stdin(suffix: str) -> Path:

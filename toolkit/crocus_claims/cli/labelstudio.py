@@ -197,7 +197,8 @@ def import_command(export: Path, output: Path, schema: Schema, allow_loss: bool,
     except LabelStudioError as error:
         if output_format != "json":
             raise
-        finish([Finding(error.code, str(error), shown)], output_format, "nothing imported")
+        finish([Finding(error.code, str(error), shown)], output_format, "nothing imported",
+               status=getattr(error, "exit_code", None))
     if output_format == "json":
         if report_path is not None:
             dump_json(report.to_dict(), report_path)

@@ -16,3 +16,10 @@ class LabelStudioError(Exception):
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
+
+
+class UnreadableExport(LabelStudioError):
+    """An export file that cannot be read as JSON (empty, a syntax error, not a list, a BOM): the
+    CLI contract's unreadable input, exit status 2."""
+
+    exit_code = 2

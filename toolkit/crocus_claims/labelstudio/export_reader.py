@@ -19,7 +19,7 @@ from typing import Any
 
 import ijson
 
-from crocus_claims.labelstudio import LabelStudioError
+from crocus_claims.labelstudio import UnreadableExport
 
 CHUNK_BYTES = 1 << 20
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abAB]")
@@ -41,7 +41,7 @@ def first_byte(path: Path) -> bytes:
     with open(path, "rb") as handle:
         head = handle.read(64)
     if head.startswith(UTF8_BOM):
-        raise LabelStudioError("invalid-export", f"{path}: starts with a UTF-8 byte order mark; "
+        raise UnreadableExport("invalid-export", f"{path}: starts with a UTF-8 byte order mark; "
                                                  "a Label Studio export has none")
     stripped = head.lstrip()
     return stripped[:1]
@@ -56,12 +56,14 @@ def _items(path: Path, backend: Any, skip: int) -> Iterator[Any]:
 
 def iter_tasks(path: Path) -> Iterator[Any]:
     """Each element of the export's top-level array, in order, as Python's json module gives it.
-    Raises LabelStudioError (invalid-export) for a file that is not a JSON array, or at the first
+    Raises UnreadableExport (invalid-export) for a file that is not a JSON array, or at the first
     element that is not JSON, naming its position; every element before it has been given."""
     path = Path(path)
     start = first_byte(path)
+    if not start:
+        raise UnreadableExport("invalid-export", f"{path}: the file is empty; a full JSON export is a list of tasks")
     if start != b"[":
-        raise LabelStudioError("invalid-export", f"{path}: a full JSON export is a list of tasks "
+        raise UnreadableExport("invalid-export", f"{path}: a full JSON export is a list of tasks "
                                                  f"(it starts with {start.decode('latin-1')!r})")
     python_backend = ijson.get_backend("python")
     backend = python_backend if has_surrogate_escape(path) else ijson
@@ -76,5 +78,5 @@ def iter_tasks(path: Path) -> Iterator[Any]:
             if backend is not python_backend:  # e.g. an integer beyond 64 bits: read on, exactly
                 backend = python_backend
                 continue
-            raise LabelStudioError("invalid-export", f"{path}: task #{given + 1} (or the text after the last "
+            raise UnreadableExport("invalid-export", f"{path}: task #{given + 1} (or the text after the last "
                                                      f"task) is not JSON: {error}") from None
