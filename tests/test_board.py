@@ -243,3 +243,11 @@ except ReleaseError as error:
     assert lines[0].startswith("2 Error: missing-extra: the board needs the `board` extra")
     assert lines[1].startswith("missing-extra a release includes its board") and "crocus-claims[board]" in lines[1]
     assert not (tmp_path / "out").exists() and not list((tmp_path / "dist").glob("crocus-claims-*"))
+
+
+def test_the_board_command_does_not_import_the_release_builder() -> None:
+    """`crocus-claims board` needs only the extra's module list (crocus_claims.board_extra)."""
+    code = ("import sys, crocus_claims.cli.board; "
+            "print(sorted(m for m in sys.modules if m.startswith(('crocus_claims.release', 'jinja2', 'matplotlib'))))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert loaded.strip() == "[]"

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from crocus_claims.cli.common import BAD_INPUT, fail
-from crocus_claims.release.build import BOARD_EXTRA_MODULES
+from crocus_claims.board_extra import MissingBoardExtra, require_board_extra
 
 
 @click.command()
@@ -22,13 +22,11 @@ def board(sources: tuple[Path, ...], output: Path) -> None:
     Exit status: 0 written; 2 unreadable or invalid input (nothing written).
     """
     try:
-        from crocus_claims.board import BoardError, build_board
-    except ModuleNotFoundError as error:
-        if not str(error.name).startswith(BOARD_EXTRA_MODULES):
-            raise
-        fail("missing-extra", f"the board needs the `board` extra ({error.name} is not installed): "
-             "pip install 'crocus-claims[board]'", BAD_INPUT)
+        require_board_extra()
+    except MissingBoardExtra as error:
+        fail(error.code, f"the board {error}", BAD_INPUT)
     from crocus_claims import resources
+    from crocus_claims.board import BoardError, build_board
 
     paths = list(sources) or [resources.bundled_release_dir()]
     try:

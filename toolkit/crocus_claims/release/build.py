@@ -15,6 +15,7 @@ from typing import Any
 
 from crocus_claims import __version__, resources
 from crocus_claims.atomic import atomic_directory
+from crocus_claims.board_extra import MissingBoardExtra, require_board_extra
 from crocus_claims.record_schema import json_schema_path, strict_integer_validator
 from crocus_claims.records import to_builtins
 from crocus_claims.release.counts import release_counts
@@ -144,18 +145,14 @@ def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
     write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, header)))
 
 
-BOARD_EXTRA_MODULES = ("jinja2", "markupsafe", "matplotlib")  # what the `board` extra installs
-
-
 def write_board(folder: Path, header: dict[str, Any], schema: Schema) -> None:
     """board/: the claims board of the release (the `board` extra), listed in the manifest like the rest."""
     try:
-        from crocus_claims.board.build import write_release_board
-    except ModuleNotFoundError as error:
-        if not str(error.name).startswith(BOARD_EXTRA_MODULES):
-            raise  # a module of the toolkit itself: a bug, not a missing extra
-        raise ReleaseError("missing-extra", f"a release includes its board, which needs the `board` extra "
-                           f"({error.name} is not installed): pip install 'crocus-claims[board]'") from None
+        require_board_extra()
+    except MissingBoardExtra as error:
+        raise ReleaseError(error.code, f"a release includes its board, which {error}") from None
+    from crocus_claims.board.build import write_release_board
+
     write_release_board(folder, header, schema)
 
 
