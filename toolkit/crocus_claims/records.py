@@ -28,7 +28,7 @@ import msgspec
 import pydantic
 
 from crocus_claims.atomic import atomic_write
-from crocus_claims.schema import INT64_MAX, SEMVER, Attribute, Schema, load_schema
+from crocus_claims.schema import INT64_MAX, SEMVER, Attribute, Schema, SchemaFolder, default_folder, load_schema
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
@@ -393,6 +393,30 @@ def read_records(path: Path, schema: Schema | None = None) -> Iterator[Any]:
         for line in handle:
             if line.strip():
                 yield types.decode(line)
+
+
+class _SchemaVersionOnly(msgspec.Struct):
+    schema_version: Any = None
+
+
+_decode_version = msgspec.json.Decoder(_SchemaVersionOnly).decode
+
+
+def named_schema_version(line: bytes) -> Any:
+    """The `schema_version` a JSON record line names (None if absent), without decoding the rest.
+    Raises msgspec.DecodeError (not JSON) or msgspec.ValidationError (not an object)."""
+    return _decode_version(line).schema_version
+
+
+def read_records_as_named(path: Path, folder: SchemaFolder | None = None) -> Iterator[Any]:
+    """Decode each record of a JSONL file with the types of the schema version it names (in
+    `folder`, default schema/), so records of every shipped version keep their own labels and
+    attributes. Raises on the first bad line or unknown version: validate first."""
+    folder = folder or default_folder()
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.strip():
+                yield record_types(folder.load(named_schema_version(line))).decode(line)
 
 
 def write_records(records: Iterable[Any], path: Path) -> int:

@@ -10,7 +10,6 @@ replaced only when the whole board is written.
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 from crocus_claims.atomic import atomic_directory
 from crocus_claims.board.site import INDEX_PAGE, write_board
 from crocus_claims.loader.dataset import Dataset, load
-from crocus_claims.schema import Schema, available_versions, load_schema
+from crocus_claims.schema import Schema, load_schema
 
 BOARD_FOLDER = "board"
 
@@ -38,26 +37,6 @@ def is_release(path: Path) -> bool:
     return path.is_dir() and (path / MANIFEST_FILE).is_file()
 
 
-def named_schema_version(paths: Sequence[Path]) -> str | None:
-    """The schema version every record in `paths` names, if they all name one shipped version.
-
-    None otherwise (mixed, unknown or unreadable): the latest schema is used, and validation then
-    reports each record that it cannot read.
-    """
-    from crocus_claims.validation.validator import expand_paths
-
-    files, _ = expand_paths(paths)
-    versions = set()
-    for file in files:
-        with open(file, "rb") as handle:
-            for line in handle:
-                try:
-                    versions.add(json.loads(line).get("schema_version"))
-                except (ValueError, AttributeError):
-                    continue
-    return versions.pop() if len(versions) == 1 and versions <= set(available_versions()) else None
-
-
 @contextlib.contextmanager
 def open_annotations(paths: Sequence[Path], schema: Schema | None = None) -> Iterator[Dataset]:
     """The records in `paths` (files or folders of .jsonl) as a Dataset, one record per document.
@@ -73,11 +52,12 @@ def open_annotations(paths: Sequence[Path], schema: Schema | None = None) -> Ite
     from crocus_claims.release.manifest import MANIFEST_FILE, build_manifest, render_json
     from crocus_claims.schema import schema_path
 
-    schema = schema or load_schema(named_schema_version(paths))  # a pass of an older version keeps it
     try:
         records = read_annotation_set(list(paths), schema)
     except InputError as error:
         raise BoardError("invalid-annotations", "the records do not validate:\n  " + "\n  ".join(error.lines)) from None
+    if schema is None:
+        records, schema = at_newest_version(records, paths)
     seen: dict[str, str] = {}
     for record in records:
         if record.doc_id in seen:
@@ -94,6 +74,22 @@ def open_annotations(paths: Sequence[Path], schema: Schema | None = None) -> Ite
                   "counts": release_counts(schema, [to_builtins(r) for r in completed])}
         (root / MANIFEST_FILE).write_bytes(render_json(build_manifest(root, header)))
         yield load(root)
+
+
+def at_newest_version(records: list[Any], paths: Sequence[Path]) -> tuple[list[Any], Schema]:
+    """Records read under the versions they name, as structs of the newest one (older records
+    migrated in memory, see migration.to_newest_version), and its schema. BoardError with the
+    first finding's code (migration-needs-decision, migration-loses-data, ...) listing them all."""
+    from crocus_claims.migration import to_newest_version
+    from crocus_claims.records import record_types
+
+    common = to_newest_version([records], sources=[", ".join(map(str, paths))])
+    if common.findings:
+        raise BoardError(common.findings[0].code, f"records of older schema versions cannot be drawn as {common.version}:"
+                         "\n  " + "\n  ".join(map(str, common.findings)))
+    schema = load_schema(common.version)
+    types = record_types(schema)
+    return [record if not isinstance(record, dict) else types.convert(record) for record in common.sets[0]], schema
 
 
 def title_of(paths: Sequence[Path], dataset: Dataset) -> str:

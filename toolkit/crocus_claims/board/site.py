@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 import msgspec
 import polars as pl
 
@@ -39,7 +39,7 @@ from crocus_claims.board.charts import IntervalRow, interval_chart
 from crocus_claims.board.document import BAR_PITCH, DocumentViews
 from crocus_claims.board.names import Names
 from crocus_claims.loader.dataset import Dataset
-from crocus_claims.loader.frames import FIGURE_LABEL
+from crocus_claims.loader.frames import CLAIM_LABEL, DENIAL_LABEL, FIGURE_LABEL, WARNING_LABEL
 from crocus_claims.schema import Schema
 
 INDEX_PAGE = "index.html"
@@ -170,8 +170,19 @@ class Board:
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )
         self.views = DocumentViews(self.schema)
+        # What the tables show comes from the schema of the records drawn: an attribute column is
+        # drawn only where the label has that attribute, each boolean of WARNING is a "named" flag.
+        self.columns = {kind: frozenset(a.name for a in self.label_attributes(label))
+                        for kind, label in (("claims", CLAIM_LABEL), ("warnings", WARNING_LABEL),
+                                            ("denials", DENIAL_LABEL))}
+        self.warning_flags = tuple(a.name for a in self.label_attributes(WARNING_LABEL) if a.type == "boolean")
+        self.environment.globals.update(columns=self.columns, warning_flags=self.warning_flags)
         self.environment.globals.update(names=self.names, colors=self.colors, board_title=self.title,
                                         stylesheet=STYLESHEET, index_page=INDEX_PAGE, document_page=document_page)
+
+    def label_attributes(self, label: str) -> tuple[Any, ...]:
+        """The attributes the schema gives `label`; none when it has no such label."""
+        return self.schema.label_attributes(label) if label in self.schema.labels_by_name else ()
 
     @functools.cached_property
     def document_template(self) -> jinja2.Template:
@@ -327,13 +338,18 @@ class Board:
 
     def said(self, row: dict[str, Any]) -> dict[str, Any]:
         return {"link": self.link(row), "source": source_name(row, self.names), "outlet": outlet_name(row, self.names),
-                "article": article_name(row), "date": date_text(row), "incident": self.names.incident(row["incident"])}
+                "article": article_name(row), "date": date_text(row),
+                "incident": self.names.incident(row["incident"]) if "incident" in row else None}
 
     def claim_row(self, row: dict[str, Any]) -> dict[str, Any]:
         claimant = (self.names.actor(row["source_actor_root"]) if row["source_kind"] == "actor"
                     else source_name(row, self.names))
         parties = [self.names.actor(p) for p in row["responsible_parties"]] or ["(no party named)"]
-        return {**row, **self.said(row), "claimant": claimant, "parties": parties}
+        shown = self.columns["claims"]
+        summary = [Markup('<span class="type">{}</span>').format(row["claim_type"])] if "claim_type" in shown else []
+        summary += [escape(row[name]) for name in ("factuality", "author_stance") if name in shown]
+        return {**row, **self.said(row), "claimant": claimant, "parties": parties,
+                "summary": Markup(" · ").join(summary)}
 
     def claim_matrix(self, claims: Sequence[dict[str, Any]]) -> dict[str, Any]:
         """Claimant (the root of the source's actor chain) by responsible party, each cell its claims."""
@@ -351,11 +367,17 @@ class Board:
         return {**row, **self.said(row), "denied": denied, "parties": parties}
 
     def warning_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        named = [what for what, flag in (("target", row["names_target"]), ("time", row["names_time"])) if flag]
-        unknown = [what for what, flag in (("target", row["names_target"]), ("time", row["names_time"])) if flag is None]
+        flags = [(flag_word(name), row[name]) for name in self.warning_flags]
+        named = [what for what, flag in flags if flag]
+        unknown = [what for what, flag in flags if flag is None]
         return {**row, **self.said(row), "agent_name": self.names.actor(row["agent"]) or "(not named)",
                 "recipient_names": [self.names.actor(r) for r in row["recipients"]] or ["(not named)"],
                 "named": ", ".join(named) or "neither", "unstated": ", ".join(unknown)}
+
+
+def flag_word(attribute: str) -> str:
+    """What a boolean attribute of WARNING says the warning named: names_target -> "target"."""
+    return attribute.removeprefix("names_").replace("_", " ")
 
 
 _FORKED_BOARD: Board | None = None

@@ -10,7 +10,7 @@ import click
 
 from crocus_claims import adjudication, authoring, resources
 from crocus_claims.atomic import atomic_write
-from crocus_claims.cli.common import FORMAT, dump_json, exit_with_findings
+from crocus_claims.cli.common import FORMAT, at_one_version, dump_json, exit_with_findings
 from crocus_claims.validation.findings import Finding
 
 ADJUDICATION_FOLDER = Path("agreement") / "adjudication"
@@ -29,6 +29,15 @@ def build_pass(root: Path, name: str, corpus: Any) -> tuple[dict[str, dict[str, 
                             f"(`crocus-claims annotations build --pass {name}`)"), *result.problems]
     records = [json.loads(line) for line in result.outputs.values()]
     return {record["doc_id"]: record for record in records}, []
+
+
+def passes_at_one_version(root: Path, records: dict[str, dict[str, dict[str, Any]]],
+                          output_format: str) -> dict[str, dict[str, dict[str, Any]]]:
+    """The passes' records at the newest schema version any of them names (see at_one_version)."""
+    names = list(records)
+    sources = [authoring.display_path(root / authoring.AUTHORED_FOLDER / name) for name in names]
+    sets, _ = at_one_version([list(records[name].values()) for name in names], sources, output_format)
+    return {name: {record["doc_id"]: record for record in found} for name, found in zip(names, sets)}
 
 
 def write_reports(passes: tuple[str, ...], records: dict[str, dict[str, dict[str, Any]]], folder: Path) -> list[Path]:
@@ -89,6 +98,7 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
         problems += found
     if problems:
         exit_with_findings(problems, output_format, "nothing written")
+    records = passes_at_one_version(root, records, output_format)
     decisions_path = decisions_path or default_decisions_path(root, passes)
     display = authoring.display_path(decisions_path)
     shared = sorted(set.intersection(*(set(records[name]) for name in passes)))

@@ -8,8 +8,14 @@ from typing import Any
 import click
 
 from crocus_claims.agreement import MATCHINGS, AgreementError, AgreementReport, Score, compare
-from crocus_claims.cli.common import InputError, dump_json, format_table, read_annotation_set, refuse
-from crocus_claims.schema import load_schema
+from crocus_claims.cli.common import (
+    InputError,
+    at_one_version,
+    dump_json,
+    format_table,
+    read_annotation_set,
+    refuse,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Human output
@@ -82,15 +88,18 @@ def agreement(set_a: Path, set_b: Path, output_format: str, output: Path | None)
     """Compare annotation set B with reference set A (files or folders of .jsonl records).
 
     Span precision, recall and F1 per label (exact and overlapping), attribute agreement and
-    Cohen's kappa on matched spans, and relation F1. Exit status 2 on unreadable or invalid input.
+    Cohen's kappa on matched spans, and relation F1. Each record is read under the schema version
+    it names; records of an older version than the newest present are migrated to it in memory
+    first (said on stderr). Exit status 1 when such a migration needs a decision or loses data
+    (migration-needs-decision, migration-loses-data), 2 on unreadable or invalid input.
     """
-    schema = load_schema()
     try:
-        records_a = read_annotation_set([set_a], schema)
-        records_b = read_annotation_set([set_b], schema)
-        report = compare(records_a, records_b, schema)
+        sets = [read_annotation_set([set_a]), read_annotation_set([set_b])]
     except InputError as error:
         refuse(error)
+    (records_a, records_b), schema = at_one_version(sets, [str(set_a), str(set_b)], output_format)
+    try:
+        report = compare(records_a, records_b, schema)
     except AgreementError as error:
         refuse(InputError([f"{set_a} vs {set_b}: error {error.code}: {error}"]))
     try:

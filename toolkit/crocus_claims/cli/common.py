@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 import click
 
 from crocus_claims.atomic import atomic_write
-from crocus_claims.schema import Schema, SchemaError, available_versions, load_schema
+from crocus_claims.schema import Schema, SchemaError, SchemaFolder, available_versions, load_schema
 
 
 def _load(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
@@ -77,17 +77,49 @@ class InputError(Exception):
         super().__init__("\n".join(lines))
 
 
-def read_annotation_set(paths: Sequence[Path], schema: Schema) -> list[Any]:
-    """Every record in the files and folders named, validated first; InputError lists the errors."""
-    from crocus_claims.records import read_records
+def read_annotation_set(paths: Sequence[Path], schema: Schema | None = None, *,
+                        schemas: SchemaFolder | None = None) -> list[Any]:
+    """Every record in the files and folders named, validated first; InputError lists the errors.
+
+    Without `schema`, each record is checked against, and decoded with, the schema version it
+    names (validation's VersionedContext), so a set of any shipped version, or of several, is
+    read as it is. With `schema` (a command's `--schema-version`), every record is checked
+    against it under the rule of schema/VERSIONING.md and decoded with its types. `schemas` is
+    the folder of schema files (default: schema/).
+    """
+    from crocus_claims.records import read_records, read_records_as_named
     from crocus_claims.validation import validate_paths
     from crocus_claims.validation.validator import expand_paths
 
-    report = validate_paths(paths, schema=schema)
+    report = validate_paths(paths, schema=schema, schemas=schemas)
     if report.errors:
         raise InputError([str(finding) for finding in report.errors])
     files, _ = expand_paths(paths)
-    return [record for file in files for record in read_records(file, schema)]
+    if schema is not None:
+        return [record for file in files for record in read_records(file, schema)]
+    return [record for file in files for record in read_records_as_named(file, schemas)]
+
+
+def at_one_version(sets: Sequence[Sequence[Any]], sources: Sequence[str], output_format: str = "human",
+                   schemas: SchemaFolder | None = None) -> tuple[list[list[Any]], Schema]:
+    """Sets of records to compare or merge, at the newest schema version any of them names, and
+    that version's schema: older records are migrated in memory (schema/migrations/, said on
+    stderr), never written. A migration that needs a person's decision, would lose data or is
+    missing exits 1 with every such finding (migration-needs-decision, migration-loses-data, ...),
+    each naming its set (`sources`), document and span.
+    """
+    from crocus_claims.migration import to_newest_version
+    from crocus_claims.schema import default_folder
+
+    result = to_newest_version(sets, schemas, sources)
+    if result.findings:
+        exit_with_findings(result.findings, output_format,
+                           f"records of older schema versions cannot be read as {result.version} without these "
+                           f"answers: migrate them first (`crocus-claims annotations migrate --to {result.version}`)")
+    note = result.note()
+    if note:
+        click.echo(f"note: {note}", err=True)
+    return result.sets, (schemas or default_folder()).load(result.version)
 
 
 def refuse(error: InputError) -> NoReturn:

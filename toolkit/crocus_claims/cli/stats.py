@@ -8,8 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from crocus_claims import resources
-from crocus_claims.cli.common import InputError, dump_json, format_table, read_annotation_set, refuse
-from crocus_claims.schema import load_schema
+from crocus_claims.cli.common import (
+    InputError,
+    at_one_version,
+    dump_json,
+    format_table,
+    read_annotation_set,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from crocus_claims.stats import Stats
@@ -34,16 +40,19 @@ def stats(paths: tuple[Path, ...], output_format: str) -> None:
     """Counts per document and label, attribute values, and the figures side by side.
 
     PATHS are .jsonl files or folders of them (default: annotations/gold). Exit status 2 on
-    unreadable or invalid input.
+    unreadable or invalid input. Each record is read under the schema version it names; a set
+    mixing versions is counted at the newest, the older records migrated to it in memory (said
+    on stderr; exit status 1 when that needs a decision or loses data).
     """
     from crocus_claims.corpus import load_corpus
     from crocus_claims.stats import compute_stats
 
-    schema = load_schema()
+    paths = tuple(paths) or (resources.annotations_dir() / "gold",)
     try:
-        records = read_annotation_set(list(paths) or [resources.annotations_dir() / "gold"], schema)
+        records = read_annotation_set(list(paths))
     except InputError as error:
         refuse(error)
+    (records,), schema = at_one_version([records], [", ".join(map(str, paths))], output_format)
     result = compute_stats(records, schema, load_corpus())
     if output_format == "json":
         click.echo(dump_json(result.to_json()).rstrip("\n"))

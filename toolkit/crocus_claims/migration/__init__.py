@@ -13,12 +13,15 @@ say the result must not be written as it is.
 
 from crocus_claims.migration.apply import (
     BLOCKING,
+    CommonVersion,
     Decision,
     Decisions,
     Impact,
     apply_migration,
     migrate_record,
+    record_version,
     rename_key,
+    to_newest_version,
 )
 from crocus_claims.migration.model import (
     FILE_NAME,
@@ -35,6 +38,7 @@ from crocus_claims.migration.model import (
 __all__ = [
     "FILE_NAME",
     "BLOCKING",
+    "CommonVersion",
     "Decision",
     "Decisions",
     "Impact",
@@ -48,5 +52,7 @@ __all__ = [
     "migration_file",
     "migration_path",
     "migrations_dir",
+    "record_version",
     "rename_key",
+    "to_newest_version",
 ]

@@ -11,13 +11,14 @@ import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from crocus_claims.migration.model import (
     AddAttribute,
     ChangeRelationEnds,
     MergeValues,
     Migration,
+    MigrationError,
     NeedsDecision,
     RemoveAttribute,
     RemoveLabel,
@@ -27,9 +28,13 @@ from crocus_claims.migration.model import (
     RenameLabel,
     RenameRelation,
     RenameValue,
+    migration_path,
 )
 from crocus_claims.records import derived_relation_id
 from crocus_claims.validation.findings import Finding
+
+if TYPE_CHECKING:
+    from crocus_claims.schema import SchemaFolder
 
 ImpactKind = Literal["changed", "added", "decided", "needs-decision", "lost", "refused"]
 # The impacts that stop a write: a decision nobody made, data a migration would lose, data it refuses to drop.
@@ -383,3 +388,80 @@ def migrate_record(record: Mapping[str, Any], migrations: Sequence[Migration],
     for migration in migrations:
         impacts += apply_migration(result, migration, decisions)
     return result, impacts
+
+
+# ---------------------------------------------------------------------------------------------
+# Sets of records of several versions, compared or merged
+
+
+@dataclass
+class CommonVersion:
+    """Sets of records brought, in memory, to the newest schema version any of them names.
+
+    sets: the records in the order given, each set as given where already at `version`, the
+    others migrated (as plain JSON data); migrated: how many records came from each older version;
+    findings: what stops using them (a migration missing, or an impact that blocks: a decision
+    nobody made, data lost or refused), each naming its set's source, document and span.
+    """
+
+    version: str
+    sets: list[list[Any]]
+    migrated: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def note(self) -> str | None:
+        """One line saying what was migrated, or None when nothing was."""
+        if not self.migrated:
+            return None
+        counts = ", ".join(f"{n} record(s) of schema {v}" for v, n in sorted(self.migrated.items()))
+        return f"migrated {counts} to {self.version} in memory (schema/migrations/), to use them with its records"
+
+
+def record_version(record: Any) -> Any:
+    """The schema version a record (a struct or plain data) names."""
+    return record.get("schema_version") if isinstance(record, Mapping) else getattr(record, "schema_version", None)
+
+
+def to_newest_version(sets: Sequence[Sequence[Any]], folder: SchemaFolder | None = None,
+                      sources: Sequence[str | None] | None = None) -> CommonVersion:
+    """Every set of records (structs or plain data, each valid under the version it names) at the
+    newest version present, by `migration_path` and `migrate_record`; see CommonVersion.
+
+    `sources` name each set in the findings (a file or folder). Records must name shipped
+    versions of `folder` (default: schema/): validate them first.
+    """
+    from crocus_claims.records import to_builtins
+    from crocus_claims.schema import default_folder, parse_version
+
+    folder = folder or default_folder()
+    sources = list(sources) if sources is not None else [None] * len(sets)
+    versions = {record_version(record) for records in sets for record in records}
+    if not versions:
+        return CommonVersion(folder.latest(), [list(records) for records in sets])
+    target = max(versions, key=parse_version)
+    result = CommonVersion(target, [])
+    chains: dict[str, list[Migration] | MigrationError] = {}
+    for records, source in zip(sets, sources):
+        brought: list[Any] = []
+        for record in records:
+            version = record_version(record)
+            if version == target:
+                brought.append(record)
+                continue
+            if version not in chains:
+                try:
+                    chains[version] = migration_path(version, target, folder)
+                except MigrationError as error:
+                    chains[version] = error
+                    result.findings.append(Finding(error.code, f"schema {version} cannot be migrated to {target}: "
+                                                   + "; ".join(str(error).splitlines()), source))
+            chain = chains[version]
+            if isinstance(chain, MigrationError):
+                continue
+            data = dict(record) if isinstance(record, Mapping) else to_builtins(record)
+            migrated, impacts = migrate_record(data, chain)
+            result.findings += [impact.finding(source) for impact in impacts if impact.blocking]
+            result.migrated[version] = result.migrated.get(version, 0) + 1
+            brought.append(migrated)
+        result.sets.append(brought)
+    return result

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from crocus_claims.corpus import CorpusDocument, load_corpus
+from crocus_claims.records import named_schema_version
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.duplicate_keys import keys_agree
@@ -52,13 +53,6 @@ class Report:
         if any(f.code == "unreadable-file" for f in self.findings):
             return 2
         return 1 if self.errors else 0
-
-
-class _SchemaVersionOnly(msgspec.Struct):
-    schema_version: Any = None
-
-
-_peek_version = msgspec.json.Decoder(_SchemaVersionOnly).decode
 
 
 @dataclass
@@ -188,7 +182,7 @@ def _version_of_line(line: bytes, ctx: semantic.Context) -> Any:
     if not isinstance(ctx, VersionedContext) or (ctx.pinned and not ctx.migrate):
         return None
     try:
-        return _peek_version(line).schema_version
+        return named_schema_version(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
 
