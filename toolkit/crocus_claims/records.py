@@ -413,10 +413,14 @@ def read_records_as_named(path: Path, folder: SchemaFolder | None = None) -> Ite
     `folder`, default schema/), so records of every shipped version keep their own labels and
     attributes. Raises on the first bad line or unknown version: validate first."""
     folder = folder or default_folder()
+    types: dict[Any, RecordTypes] = {}
     with open(path, "rb") as handle:
         for line in handle:
             if line.strip():
-                yield record_types(folder.load(named_schema_version(line))).decode(line)
+                version = named_schema_version(line)
+                if version not in types:
+                    types[version] = record_types(folder.load(version))
+                yield types[version].decode(line)
 
 
 def write_records(records: Iterable[Any], path: Path) -> int:
