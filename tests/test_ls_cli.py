@@ -172,3 +172,28 @@ def test_install_server_shows_what_it_does_and_pips_own_progress(tmp_path: Path,
     assert f"pip says: -m pip install label-studio=={LABEL_STUDIO_VERSION}" in passed_through
     assert said[0] == f"installing label-studio {LABEL_STUDIO_VERSION} into {env} (about 1 GB, a few minutes; once only)"
     assert said[-1] == f"label-studio {LABEL_STUDIO_VERSION} installed in {env}"
+
+
+def _pulled_records(tmp_path: Path) -> list[dict[str, Any]]:
+    from crocus_claims.labelstudio.importer import convert_export
+
+    label = next(label.name for label in SCHEMA.labels
+                 if all(a.type == "enum" for a in SCHEMA.label_attributes(label.name)))
+    export = write_export(tmp_path / "export.json", [export_annotation(region("ok", 0, 6, label), 3)])
+    records, report = convert_export(json.loads(export.read_text(encoding="utf-8")), schema=SCHEMA, corpus=CORPUS,
+                                     users=None, drafts=False)
+    assert records and not report.problems
+    return records
+
+
+def test_pull_anchors_the_passes_before_writing_the_records(tmp_path: Path) -> None:
+    """`ls pull -o X --pass P`: a pass refused means nothing written, X included."""
+    from crocus_claims.cli.labelstudio import write_pulled
+
+    records, output, root = _pulled_records(tmp_path), tmp_path / "out.jsonl", tmp_path / "annotations"
+    with pytest.raises(SystemExit) as refused:
+        write_pulled(records, output, "../escape", schema=SCHEMA, title="t", root=root)
+    assert refused.value.code == 1
+    assert not output.exists() and not root.exists()
+    write_pulled(records, output, "round1", schema=SCHEMA, title="t", root=root)
+    assert output.exists() and "round1-user-3" in {p.name for p in root.iterdir()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -108,6 +108,15 @@ def import_passes(records: list, prefix: str | None, root: Path | None, replace:
                   pass_name: str | None = None) -> dict[str, int]:
     """Anchor every pass first (one per annotator under `prefix`, or all as `pass_name`), then write
     them all; exit 1 with every problem, writing nothing. Returns pass -> files written."""
+    anchored = anchor_passes(records, prefix, root, replace, source, comment, output_format, pass_name)
+    return write_passes(anchored, output_format)
+
+
+def anchor_passes(records: list, prefix: str | None, root: Path | None, replace: bool, source: str,
+                  comment: str | None = None, output_format: str = "human",
+                  pass_name: str | None = None) -> dict[str, Any]:
+    """Every pass anchored (as `import_passes` groups them), nothing written: pass -> anchoring
+    result, for `write_passes`. Exits 1 with every problem ("nothing written")."""
     from crocus_claims import anchoring
     from crocus_claims.corpus import load_corpus
     from crocus_claims.records import to_builtins
@@ -126,6 +135,13 @@ def import_passes(records: list, prefix: str | None, root: Path | None, replace:
     problems = [problem for result in results.values() for problem in result.problems]
     if problems:
         exit_with_findings(problems, output_format, "nothing written")
+    return results
+
+
+def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[str, int]:
+    """Write passes `anchor_passes` anchored: pass -> files written; exit 1 on a write error."""
+    from crocus_claims import anchoring
+
     try:
         return {name: anchoring.write_anchored(result) for name, result in results.items()}
     except authoring.WriteError as error:

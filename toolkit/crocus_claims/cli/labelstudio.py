@@ -102,20 +102,37 @@ def print_report(report: Any, report_path: Path | None, allow_loss: bool) -> Non
              f"nothing written (see above; --allow-loss writes the rest)")
 
 
-def import_and_write(export: Any, output: Path | None, *, schema: Schema, users: dict[int, str] | None,
-                     drafts: bool, allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
-    """Convert and report; unless something was lost (and loss is not allowed), write the records to
-    `output` when given, in the bytes `annotations build` writes, and return them."""
+def convert_and_report(export: Any, *, schema: Schema, users: dict[int, str] | None, drafts: bool,
+                       allow_loss: bool, report_path: Path | None) -> list[dict[str, Any]]:
+    """The export's records; the report printed (and saved), exit 1 if something was lost (and
+    loss is not allowed)."""
     from crocus_claims.labelstudio.importer import convert_export
-    from crocus_claims.records import record_types, write_records
 
     records, report = convert_export(export, schema=schema, corpus=load_corpus(), users=users, drafts=drafts)
     print_report(report, report_path, allow_loss)
+    return records
+
+
+def write_pulled(records: list[dict[str, Any]], output: Path | None, pass_prefix: str | None, *, schema: Schema,
+                 title: str, root: Path | None = None, replace: bool = False) -> None:
+    """Write the pulled records to `output` (in the bytes `annotations build` writes) and, with
+    `pass_prefix`, as one authored pass per annotator. The passes are anchored first: when one is
+    refused (exit 1, "nothing written"), neither `output` nor any pass has been written."""
+    from crocus_claims.cli.annotations import anchor_passes, write_passes
+    from crocus_claims.records import record_types, write_records
+
+    anchored = None
+    if pass_prefix is not None:
+        comment = (f"Pulled from Label Studio (project {title!r}) by `crocus-claims ls pull --pass {pass_prefix}`.\n"
+                   "An annotator's pass: leave it as it is; adjudicate it with the others.")
+        anchored = anchor_passes(records, pass_prefix, root, replace, "label-studio-export", comment)
     if output is not None:
         types = record_types(schema)
         count = write_records((types.convert(record) for record in records), output)
         click.echo(f"wrote {count} records to {output}", err=True)
-    return records
+    if anchored is not None:
+        for name, count in write_passes(anchored).items():
+            click.echo(f"pass {name}: {count} document(s)")
 
 
 OUTPUT = click.option("-o", "--output", default="-", show_default=True, help="File to write, or - for stdout.")
@@ -268,16 +285,9 @@ def pull_command(title: str, output: Path | None, pass_prefix: str | None, repla
     export, users = client.pull(client.connect(), title)
     if save_export is not None:
         dump_json(export, save_export)
-    records = import_and_write(export, output, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
-                               report_path=report_path)
-    if pass_prefix is not None:
-        from crocus_claims.cli.annotations import import_passes
-
-        comment = (f"Pulled from Label Studio (project {title!r}) by `crocus-claims ls pull --pass {pass_prefix}`.\n"
-                   "An annotator's pass: leave it as it is; adjudicate it with the others.")
-        for name, count in import_passes(records, pass_prefix, root, replace, "label-studio-export",
-                                         comment).items():
-            click.echo(f"pass {name}: {count} document(s)")
+    records = convert_and_report(export, schema=schema, users=users, drafts=drafts, allow_loss=allow_loss,
+                                 report_path=report_path)
+    write_pulled(records, output, pass_prefix, schema=schema, title=title, root=root, replace=replace)
 
 
 @ls.command("migrate")
