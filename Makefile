@@ -60,7 +60,7 @@ package-check: $(INSTALLED)
 
 # The lowest versions the dependency bounds allow (uv's lowest-direct resolution), quick tests.
 LOWEST := .venv-lowest
-test-lowest: $(INSTALLED)
+test-lowest: $(INSTALLED) release
 	rm -rf $(LOWEST)
 	$(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
 	VIRTUAL_ENV=$(LOWEST) $(BIN)/uv pip install --quiet --resolution lowest-direct -e '.[$(EXTRAS)]' --group dev
