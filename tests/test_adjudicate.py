@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ SCHEMA = load_schema()
 DOC = "crocus-004-zakharova-disputes-isk-claim"
 GOLD = json.loads((resources.annotations_dir() / "gold" / f"{DOC}.jsonl").read_text(encoding="utf-8"))
 TEXT = load_corpus()[DOC].text
+OTHER_DOC = {**json.loads((resources.annotations_dir() / "gold" / "crocus-000-pakistan-extradition.jsonl")
+                          .read_text(encoding="utf-8")), "annotator": "alice"}
 
 
 def other_pass(record: dict[str, Any]) -> dict[str, Any]:
@@ -199,6 +202,11 @@ def _endpoint_rejected(root: Path) -> list[str]:
     return _decided(root, lambda item: {"span-missing": "reject", "relation": "accept"}.get(item["kind"], "alice"))
 
 
+def _not_in_all_passes(root: Path) -> list[str]:
+    make_passes(root, alice=OTHER_DOC)
+    return ["alice", "bob", "--into", "gold"]
+
+
 def _invalid_adjudication(root: Path) -> list[str]:
     return _decided(root, lambda item: {"value": "no-such-stance"} if item["kind"] == "attribute" else "alice")
 
@@ -212,6 +220,7 @@ CASES = {
     "stale-decision": _stale,
     "relation-endpoint-rejected": _endpoint_rejected,
     "invalid-adjudication": _invalid_adjudication,
+    "document-not-in-all-passes": _not_in_all_passes,
 }
 
 
@@ -223,7 +232,7 @@ def test_every_adjudicate_code_has_a_case() -> None:
 def test_each_mistake_is_refused_with_its_code(root: Path, code: str) -> None:
     args = CASES[code](root)
     result = run(root, *args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == (2 if code == "invalid-decisions-file" else 1), result.output  # 2: unreadable input
     findings = json.loads(result.stdout)["findings"]
     assert code in {f["code"] for f in findings}
     assert "Traceback" not in result.output
@@ -248,3 +257,103 @@ def test_usage_errors_exit_2(root: Path) -> None:
     assert run(root, "alice", "bob", "--into", "alice").exit_code == 2
     assert run(root, "alice", "bob", "--into", "gold", "--min-agree", "3").exit_code == 2
     assert authoring.authored_passes(root) == ["alice", "bob"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Re-running never loses what a person typed; malformed files are located; nothing is left out silently
+
+
+def _drop_last_item(text: str) -> str:
+    cut = max(text.rfind("\n- id:"), text.rfind("\n  - id:"))
+    return text[:cut + 1]
+
+
+@pytest.mark.parametrize("dump", ["as written", "re-dumped"])  # items indented as rendered, or at column 0
+def test_a_rerun_keeps_every_typed_line_and_adds_only_the_missing_items(root: Path, dump: str) -> None:
+    run(root, "alice", "bob", "--into", "gold")
+    path = decisions_file(root, "alice", "bob")
+    (path.parent / "report.json").unlink()
+    if dump == "re-dumped":
+        path.write_text(yaml.safe_dump(yaml.safe_load(path.read_text(encoding="utf-8")), sort_keys=False,
+                                       allow_unicode=True), encoding="utf-8")
+    original = yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
+    text = path.read_text(encoding="utf-8")
+    slot = re.search(r"^( *)decision:(?: null)?\n +by:(?: null)?\n +why:(?: null)?\n", text, re.MULTILINE)
+    indent = slot[1]
+    typed = (f"{indent}decision: alicee\n{indent}by: rev\n{indent}why: careful reasoning I typed\n")
+    text = _drop_last_item(text[:slot.start()] + typed + text[slot.end():])
+    path.write_text(text, encoding="utf-8")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 1, result.output
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(text)  # every line as the person left it, byte for byte
+    assert [item["id"] for item in yaml.safe_load(after)["items"]] == [item["id"] for item in original]
+    assert yaml.safe_load(after)["items"][-1]["decision"] is None
+    findings = json.loads(result.stdout)["findings"]
+    wrong = [f for f in findings if f["code"] == "invalid-decision"]
+    typed_line = after.splitlines().index(f"{indent}decision: alicee") + 1
+    assert [f["line"] for f in wrong] == [typed_line]
+    assert not (path.parent / "report.json").exists()  # reports are written on the first run only
+
+
+@pytest.mark.parametrize("text", ["items:\n  - id: [a]\n", "items: null\n", "- 1\n", "",
+                                  "passes: [alice, bob]\ninto: gold\nmin_agree: two\nitems: []\n"])
+def test_a_malformed_decisions_file_is_located_and_exits_2(tmp_path: Path, root: Path, text: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run(root, "alice", "bob", "--into", "gold", "--decisions", str(path))
+    assert result.exit_code == 2, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert findings and {f["code"] for f in findings} == {"invalid-decisions-file"}
+    assert all(f["line"] and f["file"] == str(path) or f["file"].endswith("mine.yaml") for f in findings)
+    assert not any("Input should" in f["message"] or "'" in f["message"] for f in findings)  # JSON terms
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_wrong_item_type_names_its_line(root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text("passes: [alice, bob]\ninto: gold\nmin_agree: 2\nitems:\n  - id: x\n  - id: [a]\n",
+                    encoding="utf-8")
+    result = run(root, "alice", "bob", "--into", "gold", "--decisions", str(path))
+    [finding] = json.loads(result.stdout)["findings"]
+    assert (finding["line"], finding["message"]) == (6, 'items.1.id: must be a string, not ["a"]')
+
+
+def test_an_item_id_listed_twice_is_reported(root: Path) -> None:
+    run(root, "alice", "bob", "--into", "gold")
+    path = decisions_file(root, "alice", "bob")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["items"].append(dict(data["items"][0]))
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 2, result.output
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "invalid-decisions-file" and data["items"][0]["id"] in finding["message"]
+    assert finding["line"] == path.read_text(encoding="utf-8").splitlines().index(
+        f"- id: {data['items'][0]['id']}", 1 + path.read_text(encoding="utf-8").splitlines().index(
+            f"- id: {data['items'][0]['id']}")) + 1
+
+
+def test_a_non_scalar_key_is_a_located_error_not_a_crash(root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("? [a]\n: 1\n", encoding="utf-8")
+    schema = str(resources.REPO_ROOT / "schema" / "v1.0.0.yaml")
+    diff = CliRunner().invoke(cli, ["schema", "diff", schema, str(path)])
+    assert diff.exit_code not in (0, None) and "a key must be a plain scalar" in diff.output, diff.output
+    assert "internal-error" not in diff.output and isinstance(diff.exception, SystemExit)
+    result = run(root, "alice", "bob", "--into", "gold", "--decisions", str(path))
+    assert result.exit_code == 2, result.output
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["line"] == 1 and "a key must be a plain scalar" in finding["message"]
+
+
+def test_documents_not_every_pass_has_are_named_not_dropped_silently(root: Path) -> None:
+    make_passes(root, alice=OTHER_DOC)
+    result = run(root, "alice", "bob", "--into", "gold")
+    notices = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "document-not-in-all-passes"]
+    assert [(f["doc_id"], f["severity"]) for f in notices] == [(OTHER_DOC["doc_id"], "warning")]
+    fill(decisions_file(root, "alice", "bob"), lambda item: "alice")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 0, result.output  # a warning does not stop the adjudication
+    assert f"doc {OTHER_DOC['doc_id']}: warning document-not-in-all-passes" in result.stdout
+    assert not (root / "authored" / "gold" / f"{OTHER_DOC['doc_id']}.yaml").exists()

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -40,7 +41,7 @@ import yaml
 
 from crocus_claims.agreement import ComparedSpan, attribute_text, compared_spans, pair_overlapping
 from crocus_claims.records import derived_relation_id
-from crocus_claims.validation.findings import Finding
+from crocus_claims.validation.findings import Finding, json_text
 from crocus_claims.yaml_source import UniqueKeyLoader, line_of
 
 REJECT, ACCEPT = "reject", "accept"
@@ -288,18 +289,51 @@ class DecisionsRead:
 
 
 def read_decisions(path: Path, display: str) -> DecisionsRead:
-    """The decisions a person filled in (by item id), with each item's line for messages."""
+    """The decisions a person filled in (by item id), with each item's line for messages.
+
+    A file that cannot be read or is not shaped as written gives `invalid-decisions-file` findings,
+    one per problem (each pydantic error, each repeated item id), located to their lines.
+    """
     try:
         source = path.read_text(encoding="utf-8")
         root = yaml.compose(source, Loader=UniqueKeyLoader)
         data = yaml.load(source, Loader=UniqueKeyLoader)
-        parsed = _DecisionsFile.model_validate(data)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, pydantic.ValidationError) as error:
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
-        return DecisionsRead({}, {}, [Finding("invalid-decisions-file", f"cannot read the decisions: {error}",
+        problem = getattr(error, "problem", None) or str(error)
+        return DecisionsRead({}, {}, [Finding("invalid-decisions-file", f"cannot read the decisions: {problem}",
                                               display, mark.line + 1 if mark else None)])
+    try:
+        parsed = _DecisionsFile.model_validate(data)
+    except pydantic.ValidationError as error:
+        return DecisionsRead({}, {}, [Finding("invalid-decisions-file", _shape_message(e), display,
+                                              line_of(root, tuple(e["loc"])) or 1) for e in error.errors()])
     lines = {item.id: line_of(root, ("items", index, "decision")) or 1 for index, item in enumerate(parsed.items)}
-    return DecisionsRead({item.id: item for item in parsed.items}, lines, [])
+    first: dict[str, int] = {}
+    problems = []
+    for index, item in enumerate(parsed.items):
+        line = line_of(root, ("items", index, "id")) or 1
+        if item.id in first:
+            problems.append(Finding("invalid-decisions-file", f"items.{index}.id: {json_text(item.id)} is listed "
+                                    f"twice (first on line {first[item.id]}): keep one entry", display, line))
+        first.setdefault(item.id, line)
+    return DecisionsRead({item.id: item for item in parsed.items}, lines, problems)
+
+
+_EXPECTED = {"string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
+             "int_from_float": "an integer", "list_type": "a list", "model_type": "a mapping",
+             "model_attributes_type": "a mapping", "dict_type": "a mapping"}
+
+
+def _shape_message(error: Any) -> str:
+    """A pydantic error in the file's terms: where (items.0.id), what was expected, and the JSON value found."""
+    where = ".".join(str(part) for part in error["loc"]) or "the file"
+    if error["type"] == "missing":
+        return f"{where}: required, but missing"
+    expected = _EXPECTED.get(error["type"])
+    if expected:
+        return f"{where}: must be {expected}, not {json_text(error['input'])}"
+    return f"{where}: {error['msg']}"
 
 
 def apply_decisions(items: Sequence[Item], read: DecisionsRead, passes: Sequence[str],
@@ -443,11 +477,43 @@ Then run the same command again. Passes are never modified; this file is kept wi
 
 
 def render_decisions(items: Sequence[Item], passes: Sequence[str], into: str, min_agree: int) -> str:
+    """The text of a new decisions file: a header saying what to do, then every item with empty slots."""
     from crocus_claims.anchoring import dump_authored
 
     header = HEADER.format(passes=", ".join(passes), into=into, min_agree=min_agree, n=len(passes))
     data = {"passes": list(passes), "into": into, "min_agree": min_agree,
             "items": [item.to_data() for item in items]}
-    text = dump_authored(data, header)
-    # Empty slots, not `null`: the places to write in.
+    return _empty_slots(dump_authored(data, header))
+
+
+def _empty_slots(text: str) -> str:
+    """Empty slots, not `null`: the places to write in."""
     return re.sub(r"^(\s+)(decision|by|why): null$", r"\1\2:", text, flags=re.MULTILINE)
+
+
+def append_items(source: str, new: Sequence[Item]) -> str | None:
+    """`source` (a decisions file as a person left it) with the items `new` added at its end.
+
+    Every existing line is kept byte for byte, so what a person typed and the lines findings name
+    stay as they were. None when that is impossible: `items` is not a non-empty block list that
+    ends the file (the person moved it), or the result would not read back as the old items then `new`.
+    """
+    from crocus_claims.anchoring import dump_authored
+
+    root = yaml.compose(source, Loader=UniqueKeyLoader)
+    if not isinstance(root, yaml.MappingNode) or not root.value:
+        return None
+    key, listed = root.value[-1]
+    if key.value != "items" or not isinstance(listed, yaml.SequenceNode) or listed.flow_style or not listed.value:
+        return None
+    mark = listed.value[0].start_mark
+    dash = source.splitlines()[mark.line].rfind("-", 0, mark.column)
+    if dash < 0:
+        return None
+    rendered = _empty_slots(dump_authored({"items": [item.to_data() for item in new]}))
+    block = textwrap.indent(textwrap.dedent(rendered.split("\n", 1)[1]), " " * dash)
+    text = source + ("" if source.endswith("\n") else "\n") + block
+    before = [entry.get("id") for entry in yaml.safe_load(source)["items"] if isinstance(entry, dict)]
+    after = yaml.safe_load(text).get("items") or []
+    ids = [entry.get("id") for entry in after if isinstance(entry, dict)]
+    return text if ids == before + [item.id for item in new] else None

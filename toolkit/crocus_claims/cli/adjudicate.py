@@ -10,7 +10,7 @@ import click
 
 from crocus_claims import adjudication, authoring, resources
 from crocus_claims.atomic import atomic_write
-from crocus_claims.cli.common import FORMAT, at_one_version, dump_json, exit_with_findings
+from crocus_claims.cli.common import BAD_INPUT, FORMAT, at_one_version, dump_json, exit_with_findings
 from crocus_claims.validation.findings import Finding
 
 ADJUDICATION_FOLDER = Path("agreement") / "adjudication"
@@ -55,6 +55,13 @@ def write_reports(passes: tuple[str, ...], records: dict[str, dict[str, dict[str
     return written
 
 
+def not_in_all_passes(root: Path, doc_id: str, holders: list[str], into: str) -> Finding:
+    """The warning that names a document left out because only the passes `holders` have it."""
+    where = authoring.display_path(root / authoring.AUTHORED_FOLDER / holders[0] / f"{doc_id}.yaml")
+    return Finding("document-not-in-all-passes", f"only in {', '.join(holders)}: not adjudicated, not written "
+                   f"to pass {into}", where, None, doc_id)
+
+
 @click.command()
 @click.argument("passes", nargs=-1, required=True, metavar="PASS_A PASS_B [PASS_C ...]")
 @click.option("--into", "into", required=True, metavar="NAME", help="The adjudicated pass to write (e.g. gold).")
@@ -72,7 +79,11 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
     is an item in a decisions file to fill in (decision, by, why); run again to write NAME.
 
     Agreement is decided as `crocus-claims agreement` decides it (same label, start and end).
-    Exit status: 0 written, 1 items undecided or problems (listed), 2 usage error.
+    Only documents every pass has are adjudicated; each other one is named on stdout as a
+    `document-not-in-all-passes` warning. Running again keeps every line of the decisions file
+    as written and adds new items at its end.
+    Exit status: 0 written, 1 items undecided or problems (listed), 2 usage error or a decisions
+    file that cannot be read.
     """
     from crocus_claims.anchoring import anchor_records, write_anchored
     from crocus_claims.corpus import load_corpus
@@ -102,23 +113,37 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
     decisions_path = decisions_path or default_decisions_path(root, passes)
     display = authoring.display_path(decisions_path)
     shared = sorted(set.intersection(*(set(records[name]) for name in passes)))
+    notices = [not_in_all_passes(root, doc_id, [name for name in passes if doc_id in records[name]], into)
+               for doc_id in sorted(set.union(*(set(records[name]) for name in passes)) - set(shared))]
     plans = [adjudication.plan_document(doc_id, corpus[doc_id].text, {name: records[name][doc_id] for name in passes},
                                         min_agree) for doc_id in shared]
     items = [item for plan in plans for item in plan.items]
-    read = (adjudication.read_decisions(decisions_path, display) if decisions_path.is_file()
-            else adjudication.DecisionsRead({}, {}, []))
+    existed = decisions_path.is_file()
+    read = adjudication.read_decisions(decisions_path, display) if existed else adjudication.DecisionsRead({}, {}, [])
     if read.problems:
-        exit_with_findings(read.problems, output_format)
+        exit_with_findings(read.problems, output_format, f"{display} cannot be read as a decisions file",
+                           status=BAD_INPUT)
     pending, problems = adjudication.apply_decisions(items, read, passes, display)
-    if not decisions_path.is_file() or {item.id for item in items} - set(read.decided):
+    new = [item for item in items if item.id not in read.decided]
+    if not existed or (new and not read.decided):  # nothing a person wrote to keep
         with atomic_write(decisions_path) as handle:
             handle.write(adjudication.render_decisions(items, passes, into, min_agree))
-        write_reports(passes, records, decisions_path.parent)
+        if not existed:
+            write_reports(passes, records, decisions_path.parent)
+    elif new:
+        text = adjudication.append_items(decisions_path.read_text(encoding="utf-8"), new)
+        if text is None:
+            exit_with_findings([Finding("invalid-decisions-file", f"{len(new)} new item(s) to add, but `items` is not "
+                                        "the block list that ends the file: move it last", display)],
+                               output_format, "nothing changed", status=BAD_INPUT)
+        with atomic_write(decisions_path) as handle:
+            handle.write(text)
+    if new:
         read = adjudication.read_decisions(decisions_path, display)
     if problems or pending:
         problems += [Finding("decisions-pending", f"{item.id} ({item.kind}: {item.context[:80]}) is undecided",
                              display, read.lines.get(item.id), item.doc_id) for item in pending]
-        exit_with_findings(problems, output_format, f"{len(pending)} of {len(items)} item(s) undecided in "
+        exit_with_findings(notices + problems, output_format, f"{len(pending)} of {len(items)} item(s) undecided in "
                            f"{display}; nothing written to pass {into}")
     adjudicated, notes = [], []
     for plan in plans:
@@ -130,14 +155,16 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
                                     plan.doc_id, finding.span_id, finding.relation_id))
         adjudicated.append(record)
     if problems:
-        exit_with_findings(problems, output_format, f"nothing written to pass {into}")
+        exit_with_findings(notices + problems, output_format, f"nothing written to pass {into}")
     comment = (f"Adjudicated from the passes {', '.join(passes)} by `crocus-claims adjudicate` "
                f"(decisions: {display}).")
     result = anchor_records(adjudicated, into, root=root, corpus=corpus, replace=replace, source=display,
                             comment=comment)
     if not result.ok:
-        exit_with_findings(result.problems, output_format, f"nothing written to pass {into}")
+        exit_with_findings(notices + result.problems, output_format, f"nothing written to pass {into}")
     written = write_anchored(result)
+    for notice in notices:
+        click.echo(str(notice))
     for note in notes:
         click.echo(f"note: {note}", err=True)
     agreed = sum(1 for plan in plans for group in plan.groups if group.item is None)

@@ -128,9 +128,11 @@ def refuse(error: InputError) -> NoReturn:
     raise SystemExit(BAD_INPUT)
 
 
-def exit_with_findings(findings: Sequence[Any], output_format: str = "human", note: str = "") -> NoReturn:
-    """Print Findings by the CLI contract (see `finish`) and exit 1: for refusals that are all errors."""
-    finish(list(findings), output_format, f"{len(findings)} problem(s){'; ' + note if note else ''}")
+def exit_with_findings(findings: Sequence[Any], output_format: str = "human", note: str = "",
+                       status: int | None = None) -> NoReturn:
+    """Print Findings by the CLI contract (see `finish`) and exit 1 (or `status`: BAD_INPUT for input
+    that cannot be read): for refusals that are all errors."""
+    finish(list(findings), output_format, f"{len(findings)} problem(s){'; ' + note if note else ''}", status=status)
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:

@@ -88,6 +88,7 @@ class CommandCode:
     code: str
     command: str
     summary: str
+    severity: Severity = "error"
 
 
 _LOOP_TABLE = (
@@ -111,6 +112,7 @@ _LOOP_TABLE = (
     CommandCode("stale-decision", "adjudicate", "A decision for an item the passes no longer produce (a pass changed since the file was written)."),
     CommandCode("relation-endpoint-rejected", "adjudicate", "A relation decided in whose head or tail was decided out."),
     CommandCode("invalid-adjudication", "adjudicate", "The adjudicated record does not validate (the validator's finding is quoted)."),
+    CommandCode("document-not-in-all-passes", "adjudicate", "A warning: a document only some of the passes have is not adjudicated (nor written to the target pass).", "warning"),
 )
 
 LOOP_CODES: dict[str, CommandCode] = {code.code: code for code in _LOOP_TABLE}

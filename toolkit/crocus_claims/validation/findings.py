@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from crocus_claims.validation.codes import CODES, Severity
+from crocus_claims.validation.codes import CODES, LOOP_CODES, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +22,8 @@ class Finding:
     severity: Severity = field(init=False)
 
     def __post_init__(self) -> None:
-        # Other tools (the authoring aid) report with their own codes, all of them errors.
-        known = CODES.get(self.code)
+        # Other tools (the authoring aid) report with their own codes, errors unless LOOP_CODES says otherwise.
+        known = CODES.get(self.code) or LOOP_CODES.get(self.code)
         object.__setattr__(self, "severity", known.severity if known else "error")
 
     def __str__(self) -> str:
