@@ -71,8 +71,9 @@ def span(text: str, span_id: str, label: str, quote: str, attributes: dict[str, 
 
 
 def confirmed(prelabel: dict[str, Any]) -> list[dict[str, Any]]:
-    """The pre-annotated figures as an annotator confirms them: the incident set to Crocus."""
-    spans = copy.deepcopy(prelabel["spans"])
+    """The pre-annotated figures as an annotator confirms them: the incident set to Crocus. (The
+    proposed actor mentions are left to each annotator, so that one can be drawn in the editor.)"""
+    spans = copy.deepcopy([s for s in prelabel["spans"] if s["label"] == "CASUALTY_FIGURE"])
     for item in spans:
         if "incident" in item["attributes"]:
             item["attributes"]["incident"] = "CROCUS_2024"
@@ -160,7 +161,8 @@ def test_a_new_article_goes_from_the_corpus_to_a_verified_release(label_studio: 
 
     # 2. Pre-annotation, pushed as predictions with the corpus.
     prelabel = json.loads(command(project, label_studio, "prelabel", doc_id).stdout)
-    assert prelabel["spans"], "the pre-annotator proposed nothing for the new article"
+    proposed = {(s["label"], s["text"]) for s in prelabel["spans"]}
+    assert {("CASUALTY_FIGURE", "four"), ("ACTOR", "Kyiv"), ("ACTOR", "Vladimir Putin")} <= proposed, proposed
     title = f"loop {uuid.uuid4().hex[:8]}"
     pushed = command(project, label_studio, "ls", "push", "--title", title, "--prelabel")
     assert f"{len(corpus)} tasks added" in pushed.stdout
