@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -135,18 +135,20 @@ def plan_migration(export: list[Any], predictions: Iterable[Mapping[str, Any]], 
     id, task, model_version, result. Cancelled annotations have no result and are left alone.
     """
     plan = ProjectPlan(old, new)
+    for kind, task, item in project_items(export, predictions):
+        _plan_item(plan, kind, task, item, migrations, decisions, corpus, users)
+    return plan
+
+
+def project_items(export: list[Any], predictions: Iterable[Mapping[str, Any]]
+                  ) -> Iterator[tuple[ItemKind, Mapping[str, Any], Mapping[str, Any]]]:
+    """(kind, task, item) for every annotation that is not cancelled, every draft, and every
+    prediction of a task in the export: what a migration rewrites."""
     by_task = {task.get("id"): task for task in export}
     for task in export:
-        for annotation in task.get("annotations") or []:
-            if not annotation.get("was_cancelled"):
-                _plan_item(plan, "annotation", task, annotation, migrations, decisions, corpus, users)
-        for draft in task.get("drafts") or []:
-            _plan_item(plan, "draft", task, draft, migrations, decisions, corpus, users)
-    for prediction in predictions:
-        task = by_task.get(prediction.get("task"))
-        if task is not None:
-            _plan_item(plan, "prediction", task, prediction, migrations, decisions, corpus, users)
-    return plan
+        yield from (("annotation", task, a) for a in task.get("annotations") or [] if not a.get("was_cancelled"))
+        yield from (("draft", task, d) for d in task.get("drafts") or [])
+    yield from (("prediction", by_task[p["task"]], p) for p in predictions if p.get("task") in by_task)
 
 
 def _plan_item(plan: ProjectPlan, kind: ItemKind, task: Mapping[str, Any], item: Mapping[str, Any],
@@ -233,13 +235,7 @@ def verify_project(export: list[Any], predictions: Iterable[Mapping[str, Any]], 
     expected = {(r.kind, r.item_id): r.record for r in plan.rewrites}
     seen: set[tuple[str, int]] = set()
     differences: list[str] = []
-    items: list[tuple[ItemKind, Mapping[str, Any], Mapping[str, Any]]] = []
-    by_task = {task.get("id"): task for task in export}
-    for task in export:
-        items += [("annotation", task, a) for a in task.get("annotations") or [] if not a.get("was_cancelled")]
-        items += [("draft", task, d) for d in task.get("drafts") or []]
-    items += [("prediction", by_task[p["task"]], p) for p in predictions if p.get("task") in by_task]
-    for kind, task, item in items:
+    for kind, task, item in project_items(export, predictions):
         key = (kind, item["id"])
         seen.add(key)
         record, problems = convert_item(kind, task, item, plan.new, corpus, users)
