@@ -292,3 +292,30 @@ def test_a_cleared_control_leaves_the_attribute_unknown(doc: CorpusDocument) -> 
                                      schema=SCHEMA, corpus={doc.doc_id: doc})
     assert imported[0]["spans"][0]["attributes"][attribute.name] is None
     assert report.counts["empty-attribute-item"] == 1 and report.problems == []
+
+
+@pytest.mark.parametrize(("item", "code"), [
+    ({"id": "a1", "from_name": "label", "to_name": "text", "type": "labels", "value": 7}, "invalid-result-item"),
+    ({"id": "c3", "from_name": "label", "to_name": "text", "type": "labels",
+      "value": {"start": 0, "end": 2, "labels": [[SCHEMA.labels[0].name]]}}, "unknown-label"),
+    ({"id": ["a1"], "from_name": SCHEMA.attributes[0].name, "to_name": "text", "type": "choices",
+      "value": {"choices": ["x"]}}, "orphan-attribute"),
+    ({"from_id": ["a1"], "to_id": "b2", "type": "relation", "labels": ["x"]}, "dangling-relation"),
+    ({"from_id": "a1", "to_id": "b2", "type": "relation", "direction": ["right"], "labels": ["x"]},
+     "invalid-relation-direction"),
+    ({"from_id": "a1", "to_id": "b2", "type": "relation", "labels": 3}, "unknown-relation-type"),
+    ({"from_id": "a1", "to_id": "b2", "type": "relation", "labels": [["x"]]}, "unknown-relation-type"),
+])
+def test_result_items_of_the_wrong_shape_are_reported_not_a_crash(doc: CorpusDocument, item: dict[str, Any],
+                                                                  code: str) -> None:
+    result, _ = two_regions(doc)
+    _, report = run(doc, [export_annotation(result + [item], 1, 21)])
+    assert [p.code for p in report.problems] == [code]
+
+
+@pytest.mark.parametrize("key", ["annotations", "drafts"])
+def test_annotations_that_are_not_a_list_refuse_the_task_by_name(doc: CorpusDocument, key: str) -> None:
+    task = export_task(task_of(doc), [], task_id=11) | {key: 5}
+    with pytest.raises(LabelStudioError, match=f"task 11: `{key}` is not a list") as refused:
+        convert_export([task], schema=SCHEMA, corpus={doc.doc_id: doc})
+    assert refused.value.code == "invalid-export"

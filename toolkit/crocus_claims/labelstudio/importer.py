@@ -39,6 +39,8 @@ from crocus_claims.records import derived_relation_id, record_types, write_recor
 from crocus_claims.schema import Schema
 from crocus_claims.unicode_text import describe_lone_surrogate, has_lone_surrogate, lone_surrogate, lone_surrogates
 from crocus_claims.validation import Finding, validate_records
+from crocus_claims.validation.validator import _paused_gc as paused_gc
+from crocus_claims.validation.validator import check_line, make_context
 from crocus_claims.validation.findings import json_text
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # matched whole (fullmatch)
@@ -169,22 +171,19 @@ def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[s
                 users: Mapping[int, str] | None = None, drafts: bool = False,
                 allow_loss: bool = False) -> tuple[ConversionReport, int]:
     """Import a full JSON export file into a records file, streamed: the export is read one task at
-    a time (export_reader), each record validated as it comes (drop_invalid) and kept in a spool
+    a time (export_reader), each record validated as it comes (`checked_lines`) and kept in a spool
     file, so memory holds one task and an offset per record, whatever the export's size. Then,
     unless something was lost and `allow_loss` is not set, the records are written to `output`
     atomically, sorted by document and annotator, in the bytes `annotations build` writes.
     Returns the report and how many records were written (0, `output` untouched, when refused).
     Raises LabelStudioError for an export, or tasks, that cannot be read (export_reader, import_tasks)."""
     report = ConversionReport()
-    convert, encode = record_types(schema).convert, msgspec.json.Encoder().encode
     places: list[tuple[tuple[str, str], int, int]] = []
-    with tempfile.TemporaryFile() as spool:
-        for record in import_tasks(iter_tasks(export), report, schema=schema, corpus=corpus, users=users,
-                                   drafts=drafts):
-            for kept in drop_invalid([record], report, schema=schema, corpus=corpus):
-                line = encode(convert(kept))
-                places.append((record_key(kept), spool.tell(), len(line)))
-                spool.write(line)
+    with tempfile.TemporaryFile() as spool, paused_gc():
+        records = import_tasks(iter_tasks(export), report, schema=schema, corpus=corpus, users=users, drafts=drafts)
+        for key, line in checked_lines(records, report, schema=schema, corpus=corpus):
+            places.append((key, spool.tell(), len(line)))
+            spool.write(line)
         if report.problems and not allow_loss:
             return report, 0
         places.sort()
@@ -195,6 +194,29 @@ def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[s
                 yield msgspec.Raw(spool.read(length))
 
         return report, write_records(spooled(), output)
+
+
+def checked_lines(records: Iterable[dict[str, Any]], report: ConversionReport, *, schema: Schema,
+                  corpus: Mapping[str, CorpusDocument]) -> Iterator[tuple[tuple[str, str], bytes]]:
+    """(record_key, JSON line without its newline) of each record as `drop_invalid` keeps it, in the
+    bytes `write_records` writes. A record is validated once, on the bytes to be written
+    (validator.check_line, one validation context for the run); one with any finding, or that the
+    record types refuse, goes through `drop_invalid`, which reports and drops what it finds, so the
+    report and lines are those of every record through `drop_invalid` (tests/test_ls_import_stream.py
+    compares the two on damaged exports)."""
+    types = record_types(schema)
+    encode = types.encode
+    context = make_context(schema, corpus)
+    for record in records:
+        try:
+            line = encode(types.convert(record))
+        except msgspec.ValidationError:
+            line = None
+        if line is not None and not check_line(line, context)[0]:
+            yield record_key(record), line
+            continue
+        for kept in drop_invalid([record], report, schema=schema, corpus=corpus):
+            yield record_key(kept), encode(types.convert(kept))
 
 
 def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument],
@@ -265,9 +287,10 @@ def _annotations(task: dict[str, Any], users: Mapping[int, str], drafts: bool,
     annotations = task.get("annotations")
     if annotations is None:
         annotations = task.get("completions") or []  # the legacy name
-    if task.get("predictions"):
-        report.counts["ignored-task-prediction"] += len(task["predictions"])
-    for annotation in annotations:
+    predictions = task.get("predictions")
+    if predictions:
+        report.counts["ignored-task-prediction"] += len(predictions) if isinstance(predictions, list) else 1
+    for annotation in _listed(task, annotations, "annotations"):
         if not isinstance(annotation, dict):
             raise LabelStudioError("invalid-export", f"task {task.get('id')}: an annotation is not an object")
         if annotation.get("was_cancelled"):
@@ -275,13 +298,19 @@ def _annotations(task: dict[str, Any], users: Mapping[int, str], drafts: bool,
             continue
         yield (_annotator(annotation.get("completed_by"), users), annotation.get("id"),
                _result_of(task, annotation), "annotation")
-    for draft in task.get("drafts") or []:
+    for draft in _listed(task, task.get("drafts") or [], "drafts"):
         if not isinstance(draft, dict):
             raise LabelStudioError("invalid-export", f"task {task.get('id')}: a draft is not an object")
         if not drafts:
             report.counts["skipped-draft"] += 1
             continue
         yield _annotator(draft.get("user"), users), f"draft-{draft.get('id')}", _result_of(task, draft), "draft"
+
+
+def _listed(task: dict[str, Any], value: Any, key: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise LabelStudioError("invalid-export", f"task {task.get('id')}: `{key}` is not a list")
+    return value
 
 
 def _result_of(task: dict[str, Any], annotation: dict[str, Any]) -> list[Any]:
@@ -329,6 +358,10 @@ def _lose_surrogate_item(item: Any, index: int, context: _Context) -> None:
 def _convert_region(item: dict[str, Any], text: str, schema: Schema, context: _Context,
                     spans: Mapping[str, Any]) -> dict[str, Any] | None:
     region_id, value = item.get("id"), item.get("value") or {}
+    if not isinstance(value, dict):
+        context.lose("invalid-result-item", f"a labels item whose value is not an object: {json_text(value)}",
+                     region_id if isinstance(region_id, str) else None)
+        return None
     if not isinstance(region_id, str) or not ID_PATTERN.fullmatch(region_id):
         context.lose("invalid-region-id", f"region id {json_text(region_id)} is not [A-Za-z0-9_-]{{1,64}}",
                      region_id if isinstance(region_id, str) else None)
@@ -345,7 +378,7 @@ def _convert_region(item: dict[str, Any], text: str, schema: Schema, context: _C
         context.lose("label-count", f"a region needs exactly one label, it has {json_text(labels)}", region_id)
         return None
     label = labels[0]
-    if label not in schema.labels_by_name:
+    if not isinstance(label, str) or label not in schema.labels_by_name:
         context.lose("unknown-label", f"label {json_text(label)} is not in schema {schema.version}", region_id)
         return None
     start, end = value.get("start"), value.get("end")
@@ -374,7 +407,7 @@ def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
                                         f"of schema {schema.version}", region_id)
         return
     control = control_of(attribute)
-    span = spans.get(region_id)
+    span = spans.get(region_id) if isinstance(region_id, str) else None
     if span is None:
         context.lose("orphan-attribute", f"{name} item for a region with no converted labels item", region_id)
         return
@@ -388,7 +421,12 @@ def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
     if span["attributes"][name] is not None:
         context.lose("duplicate-attribute", f"a second {name} item for this region", region_id)
         return
-    stored = (item.get("value") or {}).get(control.value_key)
+    value = item.get("value") or {}
+    if not isinstance(value, dict):
+        context.lose("invalid-attribute-value", f"{name}: the item's value is not an object: {json_text(value)}",
+                     region_id)
+        return
+    stored = value.get(control.value_key)
     if stored in (None, "", []):  # a control the annotator cleared: still unknown
         context.report.counts["empty-attribute-item"] += 1
         return
@@ -406,11 +444,11 @@ def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Co
     for item in items:
         source, target, direction = item.get("from_id"), item.get("to_id"), item.get("direction", "right")
         where = f"{source}->{target}"
-        if source not in spans or target not in spans:
+        if not (isinstance(source, str) and isinstance(target, str) and source in spans and target in spans):
             context.lose("dangling-relation", f"relation {where}: an end is not a converted region", where)
             continue
         pairs = {"right": [(source, target)], "left": [(target, source)],
-                 "bi": [(source, target), (target, source)]}.get(direction)
+                 "bi": [(source, target), (target, source)]}.get(direction) if isinstance(direction, str) else None
         if pairs is None:
             context.lose("invalid-relation-direction", f"relation {where}: direction {json_text(direction)}", where)
             continue
@@ -418,8 +456,11 @@ def _convert_relations(items: list[dict[str, Any]], schema: Schema, context: _Co
         if not labels:
             context.lose("unlabelled-relation", f"relation {where} has no relation type", where)
             continue
+        if not isinstance(labels, list):
+            context.lose("unknown-relation-type", f"relation {where}: its types {json_text(labels)} are not a list", where)
+            continue
         for kind in labels:
-            if kind not in schema.relations_by_name:
+            if not isinstance(kind, str) or kind not in schema.relations_by_name:
                 context.lose("unknown-relation-type", f"relation {where}: {json_text(kind)} is not in schema "
                                                       f"{schema.version}", where)
                 continue
