@@ -104,6 +104,9 @@ def spans_from_tags(tokens: list[tuple[str, int, int]], tags: list[str]) -> set[
 @given(gold=gold_records())
 def test_every_span_is_recoverable_from_the_tags_or_reported(tmp_path: Path, gold: list[dict[str, Any]]) -> None:
     dataset = load(build(tmp_path, gold, name=f"dist-{len(list(tmp_path.iterdir()))}"))
+    # the default tokenizer's fast path gives what the pattern, passed as a custom tokenizer, gives
+    assert dataset.to_bio().documents == dataset.to_bio(regex_tokenizer).documents
+    assert dataset.to_layered_bio().documents == dataset.to_layered_bio(regex_tokenizer).documents
     for result in (dataset.to_bio(), dataset.to_layered_bio()):
         reported = {(i.doc_id, i.span_id) for i in result.report}
         for document, record in zip(result.documents, dataset, strict=True):
@@ -215,3 +218,102 @@ def test_tags_stream_and_the_report_counts_every_issue_beyond_those_it_keeps(tmp
     lines = written.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(gold) and report.total == 0  # layered: different labels do not collide
     assert set(__import__("json").loads(lines[0])["tags"]) == {label.name for label in SCHEMA.labels}
+
+
+# ---------------------------------------------------------------------------------------------
+# The default tokenizer's fast path (cut at spaces, plain words taken whole, tagging without a
+# per-token owner list) against the plain reference: the pattern run over the whole text
+# (regex_tokenizer) and the general tagger (tag_on), and the scan of every token above.
+
+import re  # noqa: E402
+import sys  # noqa: E402
+
+from crocus_claims.loader.bio import (  # noqa: E402
+    TOKEN,
+    BioDocument,
+    LayeredBioDocument,
+    TagRecord,
+    TagSpan,
+    flat_document,
+    layered_document,
+)
+from strategies import records, texts  # noqa: E402
+
+LABELS = [label.name for label in SCHEMA.labels]
+# What cuts the fast path into its cases: plain words, words with inner hyphens or separators,
+# punctuation, emoji and ZWJ sequences, combining marks, underscores, every kind of white space.
+PIECES = ("Crocus", "145", "IS-K", "1,000", "U.S.", "Hall.", "a_b", "_", "«Moscow»", "e\u0301", "😀",
+          "👩\u200d👩\u200d👧", "🇷🇺", "𝔘", "Москва", "-", ",", "x\u200dy", " ", "  ", "\n", "\t", "\u00a0",
+          "\u2028", "\x1c")
+
+
+def fast_path_texts() -> st.SearchStrategy[str]:
+    joined = st.lists(st.sampled_from(PIECES), max_size=80).map("".join)
+    spaced = st.lists(st.sampled_from(PIECES), max_size=80).map(" ".join)
+    return st.one_of(joined, spaced, texts(max_pieces=60), st.text(max_size=120))
+
+
+@st.composite
+def tag_records_of_every_shape(draw: Any) -> TagRecord:
+    """A record drawn from the schema (labels, spans that start and end on characters that are
+    not white space), plus spans on token boundaries (nested in and overlapping each other,
+    copies under other labels), and spans at any offsets (in white space, empty)."""
+    record = draw(records(text=fast_path_texts(), max_spans=6))
+    text = record["text"]
+    spans = [TagSpan(s["id"], s["label"], s["start"], s["end"]) for s in record["spans"]]
+    tokens = regex_tokenizer(text)
+    for number in range(draw(st.integers(0, 8)) if tokens else 0):
+        first = draw(st.integers(0, len(tokens) - 1))
+        last = draw(st.integers(first, min(len(tokens) - 1, first + 4)))
+        spans.append(TagSpan(f"t{number}", draw(st.sampled_from(LABELS)), tokens[first][1], tokens[last][2]))
+    for number in range(draw(st.integers(0, 3))):
+        start, end = sorted(draw(st.tuples(st.integers(0, len(text)), st.integers(0, len(text)))))
+        spans.append(TagSpan(f"x{number}", draw(st.sampled_from(LABELS)), start, end))
+    return TagRecord(record["doc_id"], "train", text, draw(st.permutations(spans)))
+
+
+def reference_flat(record: TagRecord) -> BioDocument:
+    tokens = regex_tokenizer(record.text)
+    starts, ends = [t[1] for t in tokens], [t[2] for t in tokens]
+    tags, issues = tag_on(record.doc_id, TokenIndex(starts, ends), record.spans)
+    return BioDocument(record.doc_id, record.split, [t[0] for t in tokens], starts, ends, tags, tuple(issues))
+
+
+def reference_layered(record: TagRecord) -> LayeredBioDocument:
+    tokens = regex_tokenizer(record.text)
+    starts, ends = [t[1] for t in tokens], [t[2] for t in tokens]
+    layers, issues = {}, []
+    for label in LABELS:
+        spans = [s for s in record.spans if s.label == label]
+        layers[label], found = tag_on(record.doc_id, TokenIndex(starts, ends), spans)
+        issues.extend(found)
+    words = [t[0] for t in tokens]
+    return LayeredBioDocument(record.doc_id, record.split, words, starts, ends, layers, tuple(issues))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=fast_path_texts())
+def test_the_fast_tokenizer_gives_the_pattern_s_tokens_on_texts_of_every_shape(text: str) -> None:
+    assert list(zip(*regex_token_columns(text), strict=True)) == regex_tokenizer(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(record=tag_records_of_every_shape())
+def test_the_fast_path_gives_the_reference_s_tokens_tags_and_every_issue(record: TagRecord) -> None:
+    flat = flat_document(record, None, LABELS)
+    assert flat == reference_flat(record)  # tokens, offsets, tags, and each issue with its message
+    tokens = regex_tokenizer(record.text)
+    expected_tags, expected_kinds = reference_tags(tokens, record.spans)
+    assert flat.tags == expected_tags
+    assert sorted((i.span_id, i.kind) for i in flat.issues) == sorted(expected_kinds)
+    assert layered_document(record, None, LABELS) == reference_layered(record)
+
+
+def test_isalnum_is_the_pattern_s_word_characters_less_the_underscore() -> None:
+    """The fast path takes a run that str.isalnum accepts as one token of the pattern: checked
+    for every code point (the rule is Python's: both use the same Unicode database)."""
+    word = re.compile(r"\w")
+    disagree = [code for code in range(sys.maxunicode + 1)
+                if chr(code).isalnum() != (word.match(chr(code)) is not None and code != ord("_"))]
+    assert disagree == []
+    assert TOKEN.startswith(r"\w+")

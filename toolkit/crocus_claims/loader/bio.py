@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
@@ -43,7 +44,6 @@ KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each 
 # non-space character ("Russia's" is three tokens, as most tokenizers cut it).
 TOKEN = r"\w+(?:[-.,]\w+)*|[^\w\s]"
 TOKEN_PATTERN = re.compile(TOKEN)
-WHITE_SPACE_SPLIT = re.compile(r"(\s+)")  # keeps the white space, so that offsets add up
 
 
 def regex_tokenizer(text: str) -> list[Token]:
@@ -51,26 +51,65 @@ def regex_tokenizer(text: str) -> list[Token]:
 
 
 def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
-    """The default tokenizer's tokens, start and end offsets (code points), as three lists. A run
-    between white space that is all letters and digits is one token (str.isalnum is exactly the
-    pattern's \\w, less the underscore), found without running the pattern; others are matched."""
-    tokens: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    position = 0
-    for chunk in WHITE_SPACE_SPLIT.split(text):
-        size = len(chunk)
-        if chunk.isalnum():
-            tokens.append(chunk)
-            starts.append(position)
-            ends.append(position + size)
-        elif chunk and not chunk.isspace():
-            for match in TOKEN_PATTERN.finditer(chunk):
-                tokens.append(match.group())
-                starts.append(position + match.start())
-                ends.append(position + match.end())
-        position += size
-    return tokens, starts, ends
+    """The default tokenizer's tokens, start and end offsets (code points), as three lists:
+    exactly `regex_tokenizer`'s, found without running the pattern on plain words.
+
+    The pattern never matches white space and matches every other character, so a text is its
+    tokens with white space between them. The text is cut at single spaces (str.split(" ")); a
+    part's offset is the lengths of the parts before it plus one per space, summed in bulk. A part
+    that is all letters and digits (str.isalnum: the pattern's \\w less the underscore) is one
+    token; any other part (punctuation, emoji, an underscore, other white space such as a new
+    line, or empty between two spaces) is matched with the pattern, at its offset."""
+    parts = text.split(" ")
+    bounds = [1] * (2 * len(parts) - 1)  # a part's length, then the space after it
+    bounds[0::2] = map(len, parts)
+    offsets = list(accumulate(bounds, initial=0))
+    starts, ends = offsets[0::2], offsets[1::2]
+    if all_plain_words(text, parts):
+        return parts, starts, ends
+    return matched_parts(parts, starts, ends)
+
+
+ASCII_LETTERS_DIGITS_SPACE = bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)) + b" "
+
+
+def all_plain_words(text: str, parts: list[str]) -> bool:
+    """True when every part of `text` cut at single spaces is a non-empty run of letters and
+    digits (str.isalnum); an ASCII text's letters and digits are checked as bytes, at once."""
+    if "" in parts:
+        return False
+    if text.isascii():
+        return not text.encode("ascii").translate(None, ASCII_LETTERS_DIGITS_SPACE)
+    return "".join(parts).isalnum()
+
+
+def matched_parts(parts: list[str], starts: list[int],
+                  ends: list[int]) -> tuple[list[str], list[int], list[int]]:
+    """The token columns of space-separated `parts` at `starts`-`ends` (changed in place): a part
+    that is not all letters and digits is replaced by the pattern's tokens in it, unless it is
+    one token (an emoji, "IS-K")."""
+    plain = list(map(str.isalnum, parts))
+    changed: list[tuple[int, list[str]]] = []
+    index = -1
+    while True:
+        try:
+            index = plain.index(False, index + 1)
+        except ValueError:
+            break
+        found = TOKEN_PATTERN.findall(parts[index])
+        if len(found) != 1 or found[0] != parts[index]:
+            changed.append((index, found))
+    for index, found in reversed(changed):  # from the end, so that the indices before stay valid
+        part, offset = parts[index], starts[index]
+        if sum(map(len, found)) == len(part):  # no white space in the part: its tokens are adjacent
+            bounds = list(accumulate(map(len, found), initial=offset))
+            starts[index:index + 1], ends[index:index + 1] = bounds[:-1], bounds[1:]
+        else:
+            matches = list(TOKEN_PATTERN.finditer(part))
+            starts[index:index + 1] = [offset + match.start() for match in matches]
+            ends[index:index + 1] = [offset + match.end() for match in matches]
+        parts[index:index + 1] = found
+    return parts, starts, ends
 
 
 def tag_names(schema: Schema) -> list[str]:
@@ -244,6 +283,39 @@ def tag_on(doc_id: str, index: TokenIndex, spans: Iterable[Any]) -> tuple[list[s
     return tags, issues
 
 
+def tag_tiled(doc_id: str, starts: list[int], ends: list[int],
+              spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
+    """`tag_on` for tokens that do not overlap each other (the default tokenizer's), with the same
+    tags and issues, without a per-token owner list: spans come leftmost first, so the tokens a
+    span covers are taken exactly when its first token is, by the last span tagged before it
+    (the tagged spans' token ranges are disjoint and in order)."""
+    tags = [OUTSIDE] * len(starts)
+    issues = []
+    held_stop, held_by = 0, ""  # the token range's end and the span id of the last span tagged
+    for span in sorted(spans, key=span_order):
+        start, end = span.start, span.end
+        first, stop = bisect_right(ends, start), bisect_left(starts, end)
+        if first >= stop:
+            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "no-token",
+                                         "covers no token: not tagged"))
+            continue
+        if first < held_stop:
+            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "overlap",
+                                         f"overlaps span {held_by}, which holds its tokens: not tagged",
+                                         held_by))
+            continue
+        last = stop - 1
+        if starts[first] != start or ends[last] != end:
+            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "not-on-token-boundary",
+                                         f"tagged as tokens {first}-{last}, "
+                                         f"characters {starts[first]}-{ends[last]}"))
+        tags[first] = f"B-{span.label}"
+        if last > first:
+            tags[first + 1:stop] = [f"I-{span.label}"] * (last - first)
+        held_stop, held_by = stop, span.id
+    return tags, issues
+
+
 def tag_spans(doc_id: str, tokens: Sequence[Token], spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
     """One BIO tag per token (token, start, end triples) for `spans`, and the issues."""
     return tag_on(doc_id, TokenIndex([t[1] for t in tokens], [t[2] for t in tokens]), spans)
@@ -261,21 +333,31 @@ def token_columns(text: str, tokenizer: Tokenizer | None) -> tuple[list[str], li
     return [t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens]
 
 
+def tagger(tokenizer: Tokenizer | None, starts: list[int], ends: list[int]) -> Callable[
+        [str, Iterable[Any]], tuple[list[str], list[AlignmentIssue]]]:
+    """Tagging on these tokens: `tag_tiled` for the default tokenizer, whose tokens never overlap;
+    `tag_on` for any other."""
+    if tokenizer is None:
+        return lambda doc_id, spans: tag_tiled(doc_id, starts, ends, spans)
+    index = TokenIndex(starts, ends)
+    return lambda doc_id, spans: tag_on(doc_id, index, spans)
+
+
 def flat_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> BioDocument:
     tokens, starts, ends = token_columns(record.text, tokenizer)
-    tags, issues = tag_on(record.doc_id, TokenIndex(starts, ends, tiled=tokenizer is None), record.spans)
+    tags, issues = tagger(tokenizer, starts, ends)(record.doc_id, record.spans)
     return BioDocument(record.doc_id, record.split, tokens, starts, ends, tags, tuple(issues))
 
 
 def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> LayeredBioDocument:
     tokens, starts, ends = token_columns(record.text, tokenizer)
-    index = TokenIndex(starts, ends, tiled=tokenizer is None)
+    tag = tagger(tokenizer, starts, ends)
     by_label: dict[str, list[TagSpan]] = {label: [] for label in labels}
     for span in record.spans:
         by_label[span.label].append(span)
     layers, issues = {}, []
     for label in labels:
-        layers[label], found = tag_on(record.doc_id, index, by_label[label])
+        layers[label], found = tag(record.doc_id, by_label[label])
         issues.extend(found)
     return LayeredBioDocument(record.doc_id, record.split, tokens, starts, ends, layers, tuple(issues))
 
