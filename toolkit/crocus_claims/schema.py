@@ -170,6 +170,11 @@ class Schema(_Model):
     def labels_with_attribute(self, attribute: str) -> tuple[str, ...]:
         return tuple(label.name for label in self.labels if attribute in label.attributes)
 
+    @functools.cached_property
+    def allowed_value_sets(self) -> dict[str, frozenset[str]]:
+        """attribute name -> its allowed_values as a set, for the enum attributes (built once)."""
+        return {a.name: frozenset(values) for a in self.attributes if (values := self.allowed_values(a)) is not None}
+
     def allowed_values(self, attribute: Attribute) -> tuple[str, ...] | None:
         """The closed list of values of an enum attribute (its own values, or its registry's ids)."""
         if attribute.values is not None:

@@ -71,9 +71,9 @@ def from_result_value(schema: Schema, attribute: Attribute, stored: Any) -> Any:
         (value,) = stored
         if attribute.type == "string":
             return value
-        allowed = choice_values(schema, attribute)
+        allowed = BOOLEAN_CHOICES if attribute.type == "boolean" else schema.allowed_value_sets.get(attribute.name, ())
         if value not in allowed:
-            raise InvalidValue(f"{json_text(value)} is not one of {json_text(list(allowed))}")
+            raise InvalidValue(f"{json_text(value)} is not one of {json_text(list(choice_values(schema, attribute)))}")
         return BOOLEAN_CHOICES[value] if attribute.type == "boolean" else value
     if attribute.type == "integer":
         low, high = attribute.integer_range

@@ -15,6 +15,7 @@ each outcome and lists each problem with its task, annotation and region. Choice
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
 from collections import Counter
@@ -30,13 +31,14 @@ from crocus_claims.labelstudio import LabelStudioError
 from crocus_claims.labelstudio.controls import (
     LABEL_NAME,
     TEXT_NAME,
+    Control,
     InvalidValue,
     control_of,
     from_result_value,
 )
 from crocus_claims.labelstudio.export_reader import iter_tasks
 from crocus_claims.records import derived_relation_id, record_types, write_records
-from crocus_claims.schema import Schema
+from crocus_claims.schema import Attribute, Schema
 from crocus_claims.unicode_text import describe_lone_surrogate, has_lone_surrogate, lone_surrogate, lone_surrogates
 from crocus_claims.validation import Finding, validate_records
 from crocus_claims.validation.validator import _paused_gc as paused_gc
@@ -289,7 +291,7 @@ def _annotations(task: dict[str, Any], users: Mapping[int, str], drafts: bool,
         annotations = task.get("completions") or []  # the legacy name
     predictions = task.get("predictions")
     if predictions:
-        report.counts["ignored-task-prediction"] += len(predictions) if isinstance(predictions, list) else 1
+        report.counts["ignored-task-prediction"] += len(predictions) if hasattr(predictions, "__len__") else 1
     for annotation in _listed(task, annotations, "annotations"):
         if not isinstance(annotation, dict):
             raise LabelStudioError("invalid-export", f"task {task.get('id')}: an annotation is not an object")
@@ -326,8 +328,9 @@ def _convert_result(result: list[Any], text: str, schema: Schema,
     spans: dict[str, dict[str, Any]] = {}
     attribute_items: list[dict[str, Any]] = []
     relation_items: list[dict[str, Any]] = []
+    surrogates = context.surrogates
     for index, item in enumerate(result):
-        if context.surrogates and has_lone_surrogate(item):
+        if surrogates and has_lone_surrogate(item):
             _lose_surrogate_item(item, index, context)
         elif not isinstance(item, dict):
             context.lose("invalid-result-item", f"a result item that is not an object: {json_text(item)}")
@@ -339,8 +342,9 @@ def _convert_result(result: list[Any], text: str, schema: Schema,
                 spans[span["id"]] = span
         else:
             attribute_items.append(item)
+    controls = _attribute_controls(schema)
     for item in attribute_items:
-        _convert_attribute(item, schema, context, spans)
+        _convert_attribute(item, schema, controls, context, spans)
     relations = _convert_relations(relation_items, schema, context, spans)
     return list(spans.values()), relations
 
@@ -393,35 +397,49 @@ def _convert_region(item: dict[str, Any], text: str, schema: Schema, context: _C
         context.lose("region-text-mismatch", f"value.text {json_text(saved)} is not the text at {start}..{end} "
                                              f"({json_text(span_text)}); offsets from another text or version?", region_id)
     context.report.counts["converted-region"] += 1
-    attributes = {attribute.name: None for attribute in schema.label_attributes(label)}
+    attributes = dict.fromkeys(_label_attribute_names(schema)[label])
     return {"id": region_id, "label": label, "start": start, "end": end, "text": span_text,
             "attributes": attributes}
 
 
-def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
-                       spans: Mapping[str, dict[str, Any]]) -> None:
-    region_id, name = item.get("id"), item.get("from_name")
-    attribute = schema.attributes_by_name.get(name) if isinstance(name, str) else None
-    if attribute is None or item.get("to_name") != TEXT_NAME:
-        context.lose("unknown-control", f"control {json_text(name)} on {json_text(item.get('to_name'))} is not in the config "
+@functools.lru_cache(maxsize=8)
+def _label_attribute_names(schema: Schema) -> dict[str, tuple[str, ...]]:
+    """label -> the names of its attributes, in schema order; built once per schema."""
+    return {label.name: tuple(a.name for a in schema.label_attributes(label.name)) for label in schema.labels}
+
+
+@functools.lru_cache(maxsize=8)
+def _attribute_controls(schema: Schema) -> dict[str, tuple[Attribute, Control]]:
+    """attribute name -> (attribute, its control); built once per schema."""
+    return {attribute.name: (attribute, control_of(attribute)) for attribute in schema.attributes}
+
+
+def _convert_attribute(item: dict[str, Any], schema: Schema, controls: Mapping[str, tuple[Attribute, Control]],
+                       context: _Context, spans: Mapping[str, dict[str, Any]]) -> None:
+    get = item.get  # the hot path of an import: one call per attribute item
+    region_id, name = get("id"), get("from_name")
+    known = controls.get(name) if isinstance(name, str) else None
+    if known is None or get("to_name") != TEXT_NAME:
+        context.lose("unknown-control", f"control {json_text(name)} on {json_text(get('to_name'))} is not in the config "
                                         f"of schema {schema.version}", region_id)
         return
-    control = control_of(attribute)
+    attribute, control = known
     span = spans.get(region_id) if isinstance(region_id, str) else None
     if span is None:
         context.lose("orphan-attribute", f"{name} item for a region with no converted labels item", region_id)
         return
-    if name not in span["attributes"]:
+    attributes = span["attributes"]
+    if name not in attributes:
         context.lose("attribute-not-for-label", f"{name} is not an attribute of {span['label']}", region_id)
         return
-    if item.get("type") != control.result_type:
-        context.lose("unknown-control", f"{name} item of type {json_text(item.get('type'))}, "
+    if get("type") != control.result_type:
+        context.lose("unknown-control", f"{name} item of type {json_text(get('type'))}, "
                                         f"expected {json_text(control.result_type)}", region_id)
         return
-    if span["attributes"][name] is not None:
+    if attributes[name] is not None:
         context.lose("duplicate-attribute", f"a second {name} item for this region", region_id)
         return
-    value = item.get("value") or {}
+    value = get("value") or {}
     if not isinstance(value, dict):
         context.lose("invalid-attribute-value", f"{name}: the item's value is not an object: {json_text(value)}",
                      region_id)
@@ -431,7 +449,7 @@ def _convert_attribute(item: dict[str, Any], schema: Schema, context: _Context,
         context.report.counts["empty-attribute-item"] += 1
         return
     try:
-        span["attributes"][name] = from_result_value(schema, attribute, stored)
+        attributes[name] = from_result_value(schema, attribute, stored)
     except InvalidValue as error:
         context.lose("invalid-attribute-value", f"{name}: {error}", region_id)
         return
