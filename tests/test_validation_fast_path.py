@@ -1,0 +1,276 @@
+"""The validator's fast path, held to the reference checks (validation/fast_path.py).
+
+The fast path never makes a finding: it only says "clean" (and the reference checks are skipped)
+or "not sure" (and they run). So it is correct exactly when every line it calls clean is one the
+reference checks find nothing in, which these properties test on records generated from the schema
+and on every kind of corruption, at the level of the data and of the JSON bytes. The last
+properties check that it is used: the records this toolkit writes take it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import records
+
+from crocus_claims.corpus import CorpusDocument
+from crocus_claims.records import record_types
+from crocus_claims.schema import load_schema
+from crocus_claims.validation import validate_lines
+from crocus_claims.validation.fast_path import clean_record
+from crocus_claims.validation.validator import check_line, make_context
+
+SCHEMA = load_schema()
+settings.register_profile("crocus", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+settings.load_profile("crocus")
+CTX = make_context(corpus={})
+FIGURE = next(label.name for label in SCHEMA.labels if label.interval)
+
+
+def complete_line(record: dict[str, Any]) -> bytes:
+    """The record as this toolkit writes it: every field, null where unknown."""
+    types = record_types(SCHEMA)
+    return types.encode(types.decode(json.dumps(record, ensure_ascii=False)))
+
+
+def assert_fast_path_agrees(line: bytes) -> None:
+    """Whenever the fast path calls a line clean, the reference checks find nothing in it."""
+    record = clean_record(line, CTX.fast)
+    if record is not None:
+        findings, key = check_line(line, CTX)
+        assert findings == [], (line, findings)
+        assert key == (record.doc_id, record.annotator)
+
+
+def _spans(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return data["spans"]
+
+
+# Targeted corruptions: each makes one fault the reference checks report, in a line that is
+# otherwise as this toolkit writes it, or returns None when the record cannot carry that fault.
+Corruption = Any  # (data, draw) -> bytes | None
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _span(data: dict[str, Any], draw: st.DrawFn, label: str | None = None) -> dict[str, Any] | None:
+    spans = [span for span in data["spans"] if label is None or span["label"] == label]
+    return draw(st.sampled_from(spans)) if spans else None
+
+
+def quote_elsewhere(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """Offsets moved, quote kept: a span-text-mismatch unless the text repeats itself there."""
+    span = _span(data, draw)
+    if span is None:
+        return None
+    span[draw(st.sampled_from(["start", "end"]))] += draw(st.sampled_from([-2, -1, 1, 2]))
+    return _line(data)
+
+
+def quote_with_white_space(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """A span moved to any range of the text, quoting it exactly: empty, or with white space at an end."""
+    span, text = _span(data, draw), data["text"]
+    if span is None:
+        return None
+    start = draw(st.integers(0, len(text)))
+    end = draw(st.integers(start, len(text)))
+    span.update(start=start, end=end, text=text[start:end])
+    return _line(data)
+
+
+def past_the_end(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """An end past the text, the quote being what is left of the text there."""
+    span, text = _span(data, draw), data["text"]
+    if span is None:
+        return None
+    start = draw(st.integers(0, len(text) - 1))
+    span.update(start=start, end=len(text) + draw(st.integers(1, 3)), text=text[start:])
+    return _line(data)
+
+
+def same_span_again(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    span = _span(data, draw)
+    if span is None:
+        return None
+    data["spans"].append(dict(copy.deepcopy(span), id=draw(st.sampled_from([span["id"], "s99"]))))
+    return _line(data)
+
+
+def reused_span_id(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    if len(data["spans"]) < 2:
+        return None
+    data["spans"][1]["id"] = data["spans"][0]["id"]
+    return _line(data)
+
+
+def invalid_id(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    bad = draw(st.sampled_from(["", "a b", "x\n", "é", "a" * 65, "a:b"]))
+    where = draw(st.sampled_from(["doc_id", "span", "relation"]))
+    if where == "doc_id":
+        data["doc_id"] = bad
+    elif where == "span" and data["spans"]:
+        old = data["spans"][0]["id"]
+        data["spans"][0]["id"] = bad
+        for relation in data["relations"]:
+            relation.update(head=bad if relation["head"] == old else relation["head"],
+                            tail=bad if relation["tail"] == old else relation["tail"])
+    elif where == "relation" and data["relations"]:
+        data["relations"][0]["id"] = bad
+    else:
+        return None
+    return _line(data)
+
+
+def _relation(data: dict[str, Any], draw: st.DrawFn, kind: str, head: str, tail: str) -> bytes:
+    data["relations"].append({"id": draw(st.sampled_from(["r99", *(r["id"] for r in data["relations"])])),
+                              "type": kind, "head": head, "tail": tail})
+    return _line(data)
+
+
+def any_relation(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """A relation between any two spans (or a span and no span), of any type, with any id."""
+    if not data["spans"]:
+        return None
+    ids = [span["id"] for span in data["spans"]]
+    return _relation(data, draw, draw(st.sampled_from([r.name for r in SCHEMA.relations])),
+                     draw(st.sampled_from(ids)), draw(st.sampled_from([*ids, "nowhere"])))
+
+
+def self_relation(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """A span related to itself, by a type that allows its label at both ends."""
+    options = [(r.name, span["id"]) for r in SCHEMA.relations for span in data["spans"]
+               if span["label"] in r.head and span["label"] in r.tail]
+    if not options:
+        return None
+    kind, span_id = draw(st.sampled_from(options))
+    return _relation(data, draw, kind, span_id, span_id)
+
+
+def repeated_relation(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """A relation given again, or a second one from its head to another span its type allows
+    (too many when the type allows one per head)."""
+    if not data["relations"]:
+        return None
+    relation = draw(st.sampled_from(data["relations"]))
+    allowed = next(r for r in SCHEMA.relations if r.name == relation["type"]).tail
+    tails = [span["id"] for span in data["spans"] if span["label"] in allowed and span["id"] != relation["head"]]
+    if not tails:
+        return None
+    return _relation(data, draw, relation["type"], relation["head"], draw(st.sampled_from(tails)))
+
+
+def inconsistent_figure(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    span = _span(data, draw, FIGURE)
+    if span is None:
+        return None
+    interval = next(label.interval for label in SCHEMA.labels if label.interval)
+    span["attributes"][interval.qualifier] = draw(st.sampled_from(sorted(interval.rules)))
+    for name in (interval.value, interval.minimum, interval.maximum):
+        span["attributes"][name] = draw(st.none() | st.integers(0, 12))
+    return _line(data)
+
+
+def other_text(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    data["text"] = draw(st.sampled_from([data["text"] + " ", data["text"][1:], data["text"] + "\u0085"]))
+    return _line(data)
+
+
+def repeated_key(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """One key written twice, in any object, with its colons made to balance when possible: a
+    colon of a string spelled \\u003a, or a key written `"key" :`."""
+    line = repeat_a_key(_line(data), draw)
+    balance = draw(st.sampled_from(["none", "escape", "space"]))
+    if balance == "escape" and b":" in data["annotator"].encode():
+        line = line.replace(json.dumps(data["annotator"]).encode(),
+                            json.dumps(data["annotator"]).encode().replace(b":", b"\\u003a"), 1)
+    elif balance == "space":
+        line = line.replace(b'":', b'" :', 1)
+    return line
+
+
+def repeat_a_key(line: bytes, draw: st.DrawFn) -> bytes:
+    """Write one key twice, in any object: `"start":5` becomes `"start":5,"start":5`."""
+    text = line.decode("utf-8")
+    starts = [match.start() for match in re.finditer(r'"[a-z_0-9]+":', text)]
+    start = draw(st.sampled_from(starts))
+    key_end = text.index(":", start) + 1
+    _, end = json.JSONDecoder().raw_decode(text, key_end)
+    return (text[:end] + "," + text[start:end] + text[end:]).encode("utf-8")
+
+
+CORRUPTIONS = [quote_elsewhere, quote_with_white_space, past_the_end, same_span_again, reused_span_id,
+               invalid_id, any_relation, self_relation, repeated_relation, inconsistent_figure,
+               other_text, repeated_key]
+
+
+def written(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as data, as a complete line holds it (every attribute, null where unknown)."""
+    data: dict[str, Any] = json.loads(complete_line(record))
+    return data
+
+
+@settings(max_examples=400)
+@given(records(annotator=st.sampled_from(["alice", "a:b", "x::y"])), st.data())
+def test_a_clean_verdict_is_the_reference_verdict_after_any_corruption(record: dict[str, Any],
+                                                                        data: st.DataObject) -> None:
+    corrupted = written(record)
+    line: bytes | None = _line(corrupted)
+    for corrupt in data.draw(st.lists(st.sampled_from(CORRUPTIONS), min_size=1, max_size=3)):
+        line = corrupt(corrupted, data.draw) if corrupt is not repeated_key else repeated_key(corrupted, data.draw)
+        if line is None:
+            return
+        if corrupt is repeated_key:
+            break  # the line is no longer its data
+    assert line is not None
+    assert_fast_path_agrees(line)
+
+
+@pytest.mark.parametrize("corrupt", CORRUPTIONS, ids=lambda corrupt: corrupt.__name__)
+@settings(max_examples=60)
+@given(records(annotator=st.sampled_from(["alice", "a:b"])), st.data())
+def test_each_kind_of_fault_leaves_the_fast_path(corrupt: Corruption, record: dict[str, Any],
+                                                 data: st.DataObject) -> None:
+    line = corrupt(written(record), data.draw)
+    assume(line is not None and check_line(line, CTX)[0])  # the fault is there (a moved quote may still match)
+    assert clean_record(line, CTX.fast) is None
+
+
+@given(records(), st.data())
+def test_bytes_that_are_not_a_record_leave_the_fast_path(record: dict[str, Any], data: st.DataObject) -> None:
+    line = complete_line(record)
+    for _ in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(line) - 1))
+        line = line[:index] + bytes([data.draw(st.sampled_from(b'{}[]":, 0a\\'))]) + line[index + 1:]
+    assert_fast_path_agrees(line)
+
+
+@given(records())
+def test_records_as_this_toolkit_writes_them_take_the_fast_path(record: dict[str, Any]) -> None:
+    line = complete_line(record)
+    assert clean_record(line, CTX.fast) is not None
+    assert check_line(line, CTX) == ([], (record["doc_id"], record["annotator"]))
+
+
+def corpus_document(text: str) -> CorpusDocument:
+    return CorpusDocument(doc_id="doc-1", title=None, outlet=None, publication_date=None, byline=None,
+                          wire_source=None, source_file="doc-1.txt", stripped_prefix="", text=text,
+                          text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def test_a_record_of_the_corpus_takes_the_fast_path_only_with_the_corpus_text() -> None:
+    document = corpus_document("Officials said 40 people were killed.")
+    line = complete_line({"doc_id": "doc-1", "schema_version": SCHEMA.version, "text_sha256": document.text_sha256,
+                          "annotator": "a", "spans": [], "relations": []})
+    assert clean_record(line, make_context(corpus={"doc-1": document}).fast) is not None
+    other = {"doc-1": corpus_document(document.text + ".")}
+    assert clean_record(line, make_context(corpus=other).fast) is None
+    assert [f.code for f in validate_lines([line], corpus=other)] == ["text-hash-mismatch"]
