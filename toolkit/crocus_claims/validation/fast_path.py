@@ -134,10 +134,10 @@ def _trusted_text(record: Any, fast: FastPath) -> str | None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()  # a valid SHA256_PATTERN by construction
         if digest != record.text_sha256 or (corpus_doc is not None and corpus_doc.text_sha256 != digest):
             return None
-        return text  # type: ignore[no-any-return]
+        return text
     if corpus_doc is None or corpus_doc.text_sha256 != record.text_sha256 or not _SHA256.fullmatch(record.text_sha256):
         return None
-    return corpus_doc.text  # type: ignore[no-any-return]
+    return corpus_doc.text
 
 
 def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast: FastPath) -> bool:
@@ -168,7 +168,7 @@ def _relations_clean(relations: list[Any], labels: dict[str, str], fast: FastPat
         return False
     if fast.capped:
         per_head = Counter((kind, head) for kind, head, _ in triples if kind in fast.capped)
-        return all(count <= specs[kind].max_per_head for (kind, _), count in per_head.items())  # type: ignore[operator]
+        return all(count <= specs[kind].max_per_head for (kind, _), count in per_head.items())
     return True
 
 

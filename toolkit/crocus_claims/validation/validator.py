@@ -26,7 +26,7 @@ from crocus_claims.records import named_schema_version
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.duplicate_keys import keys_agree
-from crocus_claims.validation.fast_path import clean_record
+from crocus_claims.validation.fast_path import FastPath, clean_record
 from crocus_claims.validation.findings import Finding
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the smallest file worth splitting
@@ -265,12 +265,30 @@ class SeenKeys:
         return len(self.hashes)
 
 
+class KeyHashes:
+    """What a worker hands the parent instead of judging keys itself: the line number and the
+    hash of the (doc_id, annotator) key of each record, 16 bytes a record. Forked workers share
+    the parent's string hashing, so their hashes are the parent's."""
+
+    def __init__(self) -> None:
+        self.numbers = array.array("q")
+        self.hashes = array.array("q")
+
+    def add(self, number: int, key: tuple[str, str]) -> None:
+        self.numbers.append(number)
+        self.hashes.append(hash(key))
+
+
+class _RecordKey(msgspec.Struct):
+    doc_id: str
+    annotator: str
+
+
 class _Lines:
     """Checks numbered lines, and remembers which documents each annotator has been seen on
     (SeenKeys: a few bytes a record, the only memory that grows with the input)."""
 
-    def __init__(self, ctx: semantic.Context, file: str | None,
-                 keys_out: list[tuple[int, tuple[str, str]]] | None = None):
+    def __init__(self, ctx: semantic.Context, file: str | None, keys_out: KeyHashes | None = None):
         self.ctx, self.file = ctx, file
         self.files: list[str | None] = []
         self.seen = SeenKeys()
@@ -278,33 +296,61 @@ class _Lines:
         self.keys_out = keys_out  # a worker hands its keys to the parent instead of judging them
 
     def check(self, number: int, line: bytes) -> list[Finding]:
-        """Findings of one line. The hot path of the validator: keep it lean."""
+        """Findings of one line."""
         if line.isspace() or not line:
             return [Finding("blank-line", "an empty line between records", self.file, number)]
         self.records += 1
-        ctx = self.ctx
-        record = clean_record(line, (ctx.recent[0] if isinstance(ctx, VersionedContext) and ctx.recent else ctx).fast)
-        if record is not None:  # the common case: a record with nothing to report
-            findings, key = [], (record.doc_id, record.annotator)
-        else:
-            findings, key = check_line(line, ctx)
+        findings, key = check_line(line, self.ctx)
         if findings:
             findings = [f.located(self.file, number, key[0] if key else None) for f in findings]
         if key is not None and self.keys_out is not None:
-            self.keys_out.append((number, key))
+            self.keys_out.add(number, key)
         elif key is not None:
             duplicate = self.note_key(key, number)
             if duplicate is not None:
                 findings.append(duplicate)
         return findings
 
+    def check_all(self, lines: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, Finding]]:
+        """(line number, finding) of numbered lines, as they are found. The hot loop of the
+        validator: a record the fast path calls clean costs its decoding and one pass
+        (validation/fast_path.py); any other line gets `check`, which makes its findings."""
+        fast, keys_out = self._fast(), self.keys_out
+        for number, line in enumerate(lines, first):
+            record = clean_record(line, fast)
+            if record is None:
+                for finding in self.check(number, line):
+                    yield number, finding
+                fast = self._fast()  # a record of another version moves the run to its context
+                continue
+            self.records += 1
+            key = (record.doc_id, record.annotator)
+            if keys_out is not None:
+                keys_out.add(number, key)
+            else:
+                duplicate = self.note_key(key, number)
+                if duplicate is not None:
+                    yield number, duplicate
+
+    def _fast(self) -> FastPath:
+        ctx = self.ctx
+        recent = ctx.recent if isinstance(ctx, VersionedContext) else None
+        return (recent[0] if recent else ctx).fast
+
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
+        """A duplicate-record finding when this annotator's record of this document was seen before."""
+        first = self.first_place(hash(key), number)
+        return None if first is None else self.duplicate(key, number, first)
+
+    def first_place(self, key_hash: int, number: int) -> int | None:
+        """Where a key with this hash was first seen (file index and line, packed), when not here."""
         if not self.files or self.files[-1] != self.file:
             self.files.append(self.file)
         place = (len(self.files) - 1) << 40 | number
-        first = self.seen.setdefault(hash(key), place)
-        if first == place:
-            return None
+        first = self.seen.setdefault(key_hash, place)
+        return None if first == place else first
+
+    def duplicate(self, key: tuple[str, str], number: int, first: int) -> Finding:
         first_file, first_line = self.files[first >> 40], first & ((1 << 40) - 1)
         return Finding("duplicate-record", f"annotator {key[1]} already has a record of {key[0]} at "
                        f"{first_file or '<input>'}:{first_line}", self.file, number, key[0])
@@ -335,8 +381,8 @@ def validate_lines(lines: Iterable[bytes | str], *, file: str | None = None, sch
     (see VersionedContext); `schemas` is the folder of schema files (default: schema/).
     """
     checker = _Lines(make_context(schema, corpus, schemas=schemas, migrate=migrate), file)
-    for number, line in enumerate(lines, 1):
-        yield from checker.check(number, _as_bytes(line))
+    for _, finding in checker.check_all(map(_as_bytes, lines)):
+        yield finding
 
 
 def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
@@ -384,25 +430,40 @@ def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:
 _WORKER_CTX: semantic.Context | None = None
 
 
-def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, Finding]], list[tuple[int, tuple[str, str]]]]:
-    """In a worker: lines read, records, findings by local line, and keys by local line, of a byte range."""
+def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, Finding]], KeyHashes]:
+    """In a worker: lines read, records, findings by local line, and key hashes by local line, of a byte range."""
     path, start, end = job
     assert _WORKER_CTX is not None
-    keys: list[tuple[int, tuple[str, str]]] = []
+    keys = KeyHashes()
     checker = _Lines(_WORKER_CTX, None, keys_out=keys)
-    findings: list[tuple[int, Finding]] = []
-    count = 0
     with open(path, "rb") as handle, _paused_gc():
         handle.seek(start)
+        data = handle.read(end - start)
         # io.BytesIO splits on b"\n" only, as iterating the file does in one process: a carriage
         # return is JSON white space inside a line, not the end of one (bytes.splitlines would cut it)
-        for count, line in enumerate(io.BytesIO(handle.read(end - start)), 1):
-            findings.extend((count, f) for f in checker.check(count, line))
+        findings = list(checker.check_all(io.BytesIO(data)))
+    count = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))  # the lines io.BytesIO gave
     return count, checker.records, findings, keys
 
 
 Progress = Callable[[int], None]  # told how many more bytes of the current file are checked
 PROGRESS_STEP = 1 << 20  # bytes between two progress calls in one process
+
+
+def _duplicates(checker: _Lines, keys: KeyHashes, offset: int, path: Path, start: int,
+                end: int) -> Iterator[tuple[int, Finding]]:
+    """(local line, finding) of each record of a chunk whose key was seen before. The key itself
+    is read again from the line, only for a duplicate."""
+    lines: list[bytes] | None = None
+    for number, key_hash in zip(keys.numbers, keys.hashes):
+        first = checker.first_place(key_hash, offset + number)
+        if first is not None:
+            if lines is None:
+                with open(path, "rb") as handle:
+                    handle.seek(start)
+                    lines = list(io.BytesIO(handle.read(end - start)))
+            key = msgspec.json.decode(lines[number - 1], type=_RecordKey)
+            yield number, checker.duplicate((key.doc_id, key.annotator), offset + number, first)
 
 
 def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
@@ -415,12 +476,23 @@ def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Pr
                 bounds, pool.imap(_check_chunk, [(str(path), s, e) for s, e in bounds])):
             if progress is not None:
                 progress(end - start)
-            duplicates = [(n, checker.note_key(key, offset + n)) for n, key in keys]
-            merged = findings + [(n, d) for n, d in duplicates if d is not None]
+            merged = findings + list(_duplicates(checker, keys, offset, path, start, end))
             for number, finding in sorted(merged, key=lambda item: item[0]):
                 yield finding.located(checker.file, offset + number)
             checker.records += records
             offset += count
+
+
+def _reporting(lines: Iterable[bytes], progress: Progress) -> Iterator[bytes]:
+    """The lines, telling `progress` the bytes read every PROGRESS_STEP."""
+    done = 0
+    for line in lines:
+        yield line
+        done += len(line)
+        if done >= PROGRESS_STEP:
+            progress(done)
+            done = 0
+    progress(done)
 
 
 def _validate_file(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
@@ -430,22 +502,9 @@ def _validate_file(path: Path, checker: _Lines, jobs: int, progress: Progress | 
             yield from _validate_file_parallel(path, checker, jobs, progress)
             return
         with open(path, "rb") as handle, _paused_gc():
-            if progress is None:
-                for number, line in enumerate(handle, 1):
-                    findings = checker.check(number, line)
-                    if findings:
-                        yield from findings
-                return
-            done = 0
-            for number, line in enumerate(handle, 1):
-                findings = checker.check(number, line)
-                if findings:
-                    yield from findings
-                done += len(line)
-                if done >= PROGRESS_STEP:
-                    progress(done)
-                    done = 0
-            progress(done)
+            lines = handle if progress is None else _reporting(handle, progress)
+            for _, finding in checker.check_all(lines):
+                yield finding
     except OSError as error:
         yield Finding("unreadable-file", f"cannot read: {error.strerror}", str(path))
 
@@ -480,8 +539,8 @@ def iter_stream_findings(stream: BinaryIO, report: Report, *, name: str = "<stdi
     checker = _Lines(make_context(schema, corpus, migrate=migrate), name)
     report.files += 1
     with _paused_gc():
-        for number, line in enumerate(stream, 1):
-            yield from checker.check(number, line)
+        for _, finding in checker.check_all(stream):
+            yield finding
     report.records = checker.records
 
 
