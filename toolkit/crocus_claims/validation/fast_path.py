@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -85,8 +84,10 @@ class FastPath:
         self.text_attributes = {label: operator.attrgetter(*names)
                                 for label, names in ctx.shape.string_attributes.items()}
         self.intervals = {label: interval_check(interval) for label, interval in ctx.intervals.items()}
-        self.relations = ctx.relations
-        self.capped = {name for name, spec in ctx.relations.items() if spec.max_per_head is not None}
+        self.allowed_relations = {(name, head, tail) for name, spec in ctx.relations.items()
+                                  for head in spec.heads for tail in spec.tails}
+        self.max_per_head = {name: spec.max_per_head for name, spec in ctx.relations.items()
+                             if spec.max_per_head is not None}
 
 
 def clean_record(line: bytes, fast: FastPath) -> Any | None:
@@ -153,23 +154,20 @@ def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast
 
 
 def _relations_clean(relations: list[Any], labels: dict[str, str], fast: FastPath) -> bool:
-    specs = fast.relations
+    allowed, limits = fast.allowed_relations, fast.max_per_head
     ids, triples = set(), set()
+    per_head: dict[tuple[str, str], int] = {}
     for relation in relations:
         kind, head, tail = relation.type, relation.head, relation.tail
-        if head == tail or head not in labels or tail not in labels:
-            return False
-        spec = specs[kind]
-        if labels[head] not in spec.heads or labels[tail] not in spec.tails:
-            return False
+        if head == tail or (kind, labels.get(head), labels.get(tail)) not in allowed:
+            return False  # (a head or tail that is no span has no label, which no relation allows)
+        if kind in limits:
+            count = per_head[kind, head] = per_head.get((kind, head), 0) + 1
+            if count > limits[kind]:
+                return False
         ids.add(relation.id)
         triples.add((kind, head, tail))
-    if len(ids) != len(relations) or len(triples) != len(relations):
-        return False
-    if fast.capped:
-        per_head = Counter((kind, head) for kind, head, _ in triples if kind in fast.capped)
-        return all(count <= specs[kind].max_per_head for (kind, _), count in per_head.items())
-    return True
+    return len(ids) == len(relations) and len(triples) == len(relations)
 
 
 def _other_keys_and_colons(record: Any, fast: FastPath) -> int:
