@@ -3,6 +3,9 @@
 Memory does not grow with a file: lines are read one at a time (or, for a large file on several
 cores, in fixed-size chunks that workers read themselves). The only state kept across lines is
 the set of (doc_id, annotator) pairs seen, to catch a document annotated twice by one annotator.
+Each line first meets the fast path (validation/fast_path.py), which can only say "clean"; any
+line it does not call clean gets the reference checks (`reference_check_line`), which make every
+finding.
 """
 
 from __future__ import annotations
@@ -121,12 +124,29 @@ def make_context(schema: Schema | None = None, corpus: Mapping[str, CorpusDocume
 def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     """The findings of one non-blank line, and its (doc_id, annotator) key when it has one.
 
+    A record the fast path calls clean (validation/fast_path.py) has none; any other line gets
+    `reference_check_line`, which makes every finding.
+    """
+    record = clean_record(line, _current(ctx).fast)
+    if record is not None:
+        return [], (record.doc_id, record.annotator)
+    return reference_check_line(line, ctx)
+
+
+def reference_check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
+    """`check_line` without the fast path: the checks that define what is valid.
+
     Lines are decoded with the types of the context that checked the previous record (at first
     the latest version's, or the pinned one's): the common case costs one decode. A record of
     another version is handed to that version's context.
     """
+    return _check_line(line, _current(ctx))
+
+
+def _current(ctx: semantic.Context) -> semantic.Context:
+    """The context that checked the previous record of the run."""
     recent = ctx.recent if isinstance(ctx, VersionedContext) else None
-    return _check_line(line, recent[0] if recent else ctx)
+    return recent[0] if recent else ctx
 
 
 def _check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
@@ -296,11 +316,11 @@ class _Lines:
         self.keys_out = keys_out  # a worker hands its keys to the parent instead of judging them
 
     def check(self, number: int, line: bytes) -> list[Finding]:
-        """Findings of one line."""
+        """Findings of one line, by the reference checks."""
         if line.isspace() or not line:
             return [Finding("blank-line", "an empty line between records", self.file, number)]
         self.records += 1
-        findings, key = check_line(line, self.ctx)
+        findings, key = reference_check_line(line, self.ctx)
         if findings:
             findings = [f.located(self.file, number, key[0] if key else None) for f in findings]
         if key is not None and self.keys_out is not None:
@@ -333,9 +353,7 @@ class _Lines:
                     yield number, duplicate
 
     def _fast(self) -> FastPath:
-        ctx = self.ctx
-        recent = ctx.recent if isinstance(ctx, VersionedContext) else None
-        return (recent[0] if recent else ctx).fast
+        return _current(self.ctx).fast
 
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
         """A duplicate-record finding when this annotator's record of this document was seen before."""
