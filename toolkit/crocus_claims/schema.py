@@ -94,6 +94,11 @@ class Attribute(_Model):
                 INT64_MAX if self.maximum is None else self.maximum)
 
 
+# A bound rule that names what the bound must equal, as an offset from the stated value: "more
+# than 551" has minimum value+1 (552).
+BOUND_FROM_VALUE = {"value": 0, "value+1": 1, "value-1": -1}
+
+
 class BoundRule(_Model):
     value: str
     minimum: str

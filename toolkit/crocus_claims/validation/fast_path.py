@@ -34,13 +34,12 @@ from typing import Any
 import msgspec
 
 from crocus_claims.records import ID_PATTERN, SHA256_PATTERN
-from crocus_claims.schema import Interval
+from crocus_claims.schema import BOUND_FROM_VALUE, Interval
 from crocus_claims.validation.duplicate_keys import METADATA_KEYS, METADATA_STRINGS, RECORD_KEYS, RELATION_KEYS
 
 _ID = re.compile(ID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
-_BOUND_FROM_VALUE = {"value": 0, "value+1": 1, "value-1": -1}
 
 
 def interval_check(interval: Interval) -> Callable[[Any], bool]:
@@ -54,8 +53,8 @@ def interval_check(interval: Interval) -> Callable[[Any], bool]:
             return bound is not None and (value is None or (value >= bound if is_minimum else value <= bound))
         if rule == "null":
             return bound is None
-        if rule in _BOUND_FROM_VALUE:
-            return value is None or bound == value + _BOUND_FROM_VALUE[rule]
+        if rule in BOUND_FROM_VALUE:
+            return value is None or bound == value + BOUND_FROM_VALUE[rule]
         # "any": free, so it must contain the value
         return bound is None or value is None or (value >= bound if is_minimum else value <= bound)
 

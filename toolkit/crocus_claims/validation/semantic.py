@@ -17,11 +17,8 @@ from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.records import RecordTypes, complete_record_types, record_types
 from crocus_claims.validation.duplicate_keys import RecordShape
 from crocus_claims.validation.fast_path import FastPath
-from crocus_claims.schema import Interval, Schema, available_versions, parse_version
+from crocus_claims.schema import BOUND_FROM_VALUE, Interval, Schema, available_versions, parse_version
 from crocus_claims.validation.findings import Finding, json_text
-
-# An interval rule names what a bound must equal, as a function of the stated value.
-_BOUND_FROM_VALUE = {"value": 0, "value+1": 1, "value-1": -1}
 
 
 @dataclass(frozen=True)
@@ -173,8 +170,8 @@ def interval_problems(attributes: Any, interval: Interval) -> list[str]:
             problems.append(f"qualifier {qualifier} needs {names[role]}")
         elif expected == "null" and bound is not None:
             problems.append(f"qualifier {qualifier} sets no {role}: {names[role]} must be null, not {bound}")
-        elif expected in _BOUND_FROM_VALUE and value is not None:
-            wanted = value + _BOUND_FROM_VALUE[expected]
+        elif expected in BOUND_FROM_VALUE and value is not None:
+            wanted = value + BOUND_FROM_VALUE[expected]
             if bound != wanted:
                 problems.append(f"qualifier {qualifier} with {names['value']} {value} means "
                                 f"{names[role]} {wanted}, not {bound}")

@@ -375,7 +375,7 @@ class _Lines:
 
 
 @contextlib.contextmanager
-def _paused_gc() -> Iterator[None]:
+def paused_gc() -> Iterator[None]:
     """Records hold no reference cycles; pausing the cycle collector during a run saves a fifth."""
     was_enabled = gc.isenabled()
     gc.disable()
@@ -454,7 +454,7 @@ def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, F
     assert _WORKER_CTX is not None
     keys = KeyHashes()
     checker = _Lines(_WORKER_CTX, None, keys_out=keys)
-    with open(path, "rb") as handle, _paused_gc():
+    with open(path, "rb") as handle, paused_gc():
         handle.seek(start)
         data = handle.read(end - start)
         # io.BytesIO splits on b"\n" only, as iterating the file does in one process: a carriage
@@ -519,7 +519,7 @@ def _validate_file(path: Path, checker: _Lines, jobs: int, progress: Progress | 
         if jobs > 1 and size > 2 * CHUNK_BYTES and "fork" in multiprocessing.get_all_start_methods():
             yield from _validate_file_parallel(path, checker, jobs, progress)
             return
-        with open(path, "rb") as handle, _paused_gc():
+        with open(path, "rb") as handle, paused_gc():
             lines = handle if progress is None else _reporting(handle, progress)
             for _, finding in checker.check_all(lines):
                 yield finding
@@ -556,7 +556,7 @@ def iter_stream_findings(stream: BinaryIO, report: Report, *, name: str = "<stdi
     """Findings of JSONL read from a binary stream (standard input), in one process."""
     checker = _Lines(make_context(schema, corpus, migrate=migrate), name)
     report.files += 1
-    with _paused_gc():
+    with paused_gc():
         for _, finding in checker.check_all(stream):
             yield finding
     report.records = checker.records
