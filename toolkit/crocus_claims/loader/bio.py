@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
 
@@ -74,13 +75,10 @@ ASCII_LETTERS_DIGITS_SPACE = bytes(range(48, 58)) + bytes(range(65, 91)) + bytes
 
 
 def all_plain_words(text: str, parts: list[str]) -> bool:
-    """True when every part of `text` cut at single spaces is a non-empty run of letters and
-    digits (str.isalnum); an ASCII text's letters and digits are checked as bytes, at once."""
-    if "" in parts:
-        return False
-    if text.isascii():
-        return not text.encode("ascii").translate(None, ASCII_LETTERS_DIGITS_SPACE)
-    return "".join(parts).isalnum()
+    """True when `text` is ASCII and every part of it cut at single spaces is a non-empty run of
+    letters and digits, checked as bytes at once. False says nothing: matched_parts looks."""
+    return ("" not in parts and text.isascii()
+            and not text.encode("ascii").translate(None, ASCII_LETTERS_DIGITS_SPACE))
 
 
 def matched_parts(parts: list[str], starts: list[int],
@@ -154,6 +152,9 @@ class LayeredBioDocument:
     issues: tuple[AlignmentIssue, ...] = ()
 
 
+ISSUE_KIND = attrgetter("kind")
+
+
 @dataclass
 class AlignmentReport(Sequence[AlignmentIssue]):
     """Every alignment issue of a pass over the documents, counted by kind; the first `keep` are
@@ -164,10 +165,11 @@ class AlignmentReport(Sequence[AlignmentIssue]):
     kept: list[AlignmentIssue] = field(default_factory=list)
 
     def add(self, issues: Iterable[AlignmentIssue]) -> None:
-        for issue in issues:
-            self.counts[issue.kind] += 1
-            if len(self.kept) < self.keep:
-                self.kept.append(issue)
+        issues = tuple(issues)
+        self.counts.update(map(ISSUE_KIND, issues))
+        room = self.keep - len(self.kept)
+        if room > 0:
+            self.kept.extend(issues[:room])
 
     def merge(self, other: AlignmentReport) -> None:
         """Add the counts and kept issues of another report (of other documents)."""
@@ -217,12 +219,13 @@ def tag_records(dataset: Dataset) -> Iterator[TagRecord]:
     """The documents of `dataset` (its filters applied), decoded only as far as tagging needs:
     the release was checked when it was loaded."""
     selection = dataset.selection
+    splits, filters_spans = selection.splits, selection.filters_spans
     with open(dataset.documents_path, "rb") as handle:
         for line in handle:
             record = TAG_RECORD_DECODER.decode(line)
-            if selection.splits is not None and record.split not in selection.splits:
+            if splits is not None and record.split not in splits:
                 continue
-            if selection.filters_spans:
+            if filters_spans:
                 record.spans = [s for s in record.spans
                                 if selection.keeps_span(s.label, msgspec.json.decode(s.attributes))]
             yield record
