@@ -12,7 +12,7 @@ export CROCUS_LS_VENV ?= $(CURDIR)/.venv-ls
 # Every extra, for the tests; the development tools are PEP 735 groups of pyproject.toml.
 EXTRAS := labelstudio,hf,spacy,croissant,bench,prelabel,board
 
-.PHONY: release test validate bench bench-scale bench-scale-full bench-board server-env browser typecheck \
+.PHONY: release test validate bench bench-scale bench-scale-full bench-bio-stages bench-board server-env browser typecheck \
 	package-check test-lowest clean
 
 # pip >= 25.1 reads dependency groups (--group). The editable install needs no build environment
@@ -77,6 +77,11 @@ bench-scale: $(INSTALLED)
 
 bench-scale-full: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_scale.py --full --rounds 1
+
+# Where to_bio()'s time goes, stage by stage (reading, decoding, tokens, offsets, tags), against
+# orjson, on bench-scale's 10,000-document release.
+bench-bio-stages: $(INSTALLED)
+	$(BIN)/python benchmarks/bench_bio_stages.py
 
 # The claims board of synthetic releases of 1,000 and 10,000 documents: time and page sizes.
 bench-board: $(INSTALLED)
