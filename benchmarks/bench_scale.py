@@ -6,7 +6,9 @@ runs in a fresh process (so its peak memory is its own); each path and its basel
 the other, in alternating order, for --rounds rounds. Printed per path: the median time and the
 min-max, each one's peak memory (maximum resident set), and the ratio to the baseline of the same
 round (median and min-max), and "added": the peak minus the memory before the work began
-(imports and `load()` excluded). Times are in-process, around the work alone.
+(imports and `load()` excluded; a peak that `load()` reached counts, though). Times are
+in-process, around the work alone. bio and layered also print "resident_mb_grown": the resident
+memory at the end of the work less at its start, near 0 when memory is flat in documents.
 
 | path      | ours                                                | baseline                                  |
 |-----------|-----------------------------------------------------|-------------------------------------------|
@@ -133,10 +135,11 @@ def work(method: str, release: Path, export: Path) -> Callable[[], dict[str, Any
     if method == "spans":
         return lambda: {"frame_mb": dataset.spans().estimated_size() / 1e6}
     if method in ("bio", "layered"):
-        def tag() -> dict[str, Any]:
+        def tag() -> dict[str, Any]:  # resident memory at the end less at the start: flat stays near 0
+            before = memory_mb("VmRSS")
             result = dataset.to_bio() if method == "bio" else dataset.to_layered_bio()
             tokens = sum(len(document.tokens) for document in result)
-            return {"tokens": tokens, "issues": result.report.total}
+            return {"tokens": tokens, "issues": result.report.total, "resident_mb_grown": memory_mb("VmRSS") - before}
         return tag
     if method == "hf":
         def export_hf() -> dict[str, Any]:
