@@ -25,7 +25,7 @@ from crocus_claims.records import record_types
 from crocus_claims.schema import load_schema
 from crocus_claims.validation import validate_lines
 from crocus_claims.validation.fast_path import clean_record
-from crocus_claims.validation.validator import check_line, make_context, reference_check_line
+from crocus_claims.validation.validator import VersionedContext, check_line, make_context, reference_check_line
 
 SCHEMA = load_schema()
 settings.register_profile("crocus", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
@@ -40,11 +40,11 @@ def complete_line(record: dict[str, Any]) -> bytes:
     return types.encode(types.decode(json.dumps(record, ensure_ascii=False)))
 
 
-def assert_fast_path_agrees(line: bytes) -> None:
+def assert_fast_path_agrees(line: bytes, ctx: VersionedContext = CTX) -> None:
     """Whenever the fast path calls a line clean, the reference checks find nothing in it."""
-    record = clean_record(line, CTX.fast)
+    record = clean_record(line, ctx.fast)
     if record is not None:
-        findings, key = reference_check_line(line, CTX)
+        findings, key = reference_check_line(line, ctx)
         assert findings == [], (line, findings)
         assert key == (record.doc_id, record.annotator)
 
@@ -258,6 +258,29 @@ def test_records_as_this_toolkit_writes_them_take_the_fast_path(record: dict[str
     line = complete_line(record)
     assert clean_record(line, CTX.fast) is not None
     assert reference_check_line(line, CTX) == check_line(line, CTX) == ([], (record["doc_id"], record["annotator"]))
+
+
+# Texts full of colons: a record whose text is the corpus's writes none of them, and the count of
+# its line's colons must not include them.
+COLON_TEXTS = st.lists(st.sampled_from(["Officials", "said", ":", " ", "12:30", "\n", "a: b", "IS-K"]),
+                       min_size=1, max_size=30).map("".join).filter(lambda text: text.strip() != "")
+
+
+@settings(max_examples=150)
+@given(records(text=COLON_TEXTS, doc_id=st.just("doc-1"), annotator=st.sampled_from(["alice", "a:b"])), st.data())
+def test_records_of_corpus_texts_leave_the_fast_path_on_any_corruption(record: dict[str, Any],
+                                                                      data: st.DataObject) -> None:
+    ctx = make_context(corpus={"doc-1": corpus_document(record["text"])})
+    without_text = {key: value for key, value in written(record).items() if key != "text"}
+    assert clean_record(_line(without_text), ctx.fast) is not None
+    corrupt = data.draw(st.sampled_from([c for c in CORRUPTIONS if c is not other_text]))
+    if corrupt is repeated_key:
+        line = repeated_key(without_text, data.draw)
+    else:  # corruptions read the text: the record keeps it until the line is written
+        changed = corrupt(written(record), data.draw)
+        assume(changed is not None)
+        line = _line({key: value for key, value in json.loads(changed).items() if key != "text"})
+    assert_fast_path_agrees(line, ctx)
 
 
 def corpus_document(text: str) -> CorpusDocument:

@@ -12,9 +12,10 @@ holds it to the reference on generated and corrupted records.
 What a clean record must satisfy, and where the reference checks it:
 - it decodes into the complete types of the context's own schema version, ids matching their
   pattern (records.py: complete_record_types, _IdentifierCheck);
-- it repeats no key: its colons are its keys plus its strings' colons (duplicate_keys.keys_agree);
+- it repeats no key: its colons are its keys plus its strings' colons (duplicate_keys.keys_agree,
+  the same function the reference checks call);
 - its text hashes to its text_sha256, and is the corpus text when the corpus has the document
-  (semantic.document_text);
+  (semantic.document_text, called here too);
 - every span lies within the text, quotes it exactly and does not start or end with white space;
   span ids and (label, start, end) are unique; figures agree with their qualifier
   (semantic.check_spans, interval_problems);
@@ -25,7 +26,6 @@ What a clean record must satisfy, and where the reference checks it:
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import re
 from collections.abc import Callable
@@ -35,7 +35,8 @@ import msgspec
 
 from crocus_claims.records import ID_PATTERN, SHA256_PATTERN
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval
-from crocus_claims.validation.duplicate_keys import METADATA_KEYS, METADATA_STRINGS, RECORD_KEYS, RELATION_KEYS
+from crocus_claims.validation.duplicate_keys import RecordShape, keys_agree
+from crocus_claims.validation.semantic import Context, document_text
 
 _ID = re.compile(ID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
@@ -73,15 +74,13 @@ def interval_check(interval: Interval) -> Callable[[Any], bool]:
 class FastPath:
     """What `clean_record` needs of a validation context, gathered once per run."""
 
-    def __init__(self, ctx: Any):
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
         self.version: str = ctx.schema.version
         self.decoder = ctx.complete.decoder
         self.identifiers = ctx.complete.identifiers
         self.valid_ids: set[str] = ctx.complete.identifiers.valid_ids
-        self.corpus = ctx.corpus
-        self.span_keys: dict[str, int] = ctx.shape.span_keys
-        self.text_attributes = {label: operator.attrgetter(*names)
-                                for label, names in ctx.shape.string_attributes.items()}
+        self.shape: RecordShape = ctx.shape
         self.intervals = {label: interval_check(interval) for label, interval in ctx.intervals.items()}
         self.allowed_relations = {(name, head, tail) for name, spec in ctx.relations.items()
                                   for head in spec.heads for tail in spec.tails}
@@ -90,23 +89,22 @@ class FastPath:
 
 
 def clean_record(line: bytes, fast: FastPath) -> Any | None:
-    """The record of `line` when the reference checks would find nothing in it; None when they
-    might (they then run, and say what is wrong). Raises nothing."""
+    """The record of `line` (a struct of records.complete_record_types) when the reference checks
+    would find nothing in it; None when they might (they then run, and say what is wrong). Raises
+    nothing."""
     try:
         record = fast.decoder.decode(line)
     except _DECODE_ERRORS:
         return None
     if record.schema_version != fast.version or not _ID.fullmatch(record.doc_id):
         return None
-    text = _trusted_text(record, fast)
-    if text is None:
-        return None
+    text = document_text(record, fast.ctx)[0]  # None when it cannot be trusted
+    if text is None or (record.text is msgspec.UNSET and not _SHA256.fullmatch(record.text_sha256)):
+        return None  # (an inline text's hash was computed here, so it has the pattern)
     spans, relations = record.spans, record.relations
-    size, span_keys, intervals = len(text), fast.span_keys, fast.intervals
+    size, intervals = len(text), fast.intervals
     labels: dict[str, str] = {}
     places = set()
-    keys = RECORD_KEYS + RELATION_KEYS * len(relations)
-    colons = text.count(":") + record.annotator.count(":")
     for span in spans:
         quoted, start, end, label = span.text, span.start, span.end, span.label
         # A non-empty quote equal to the slice, with end within the text, implies start < end.
@@ -116,28 +114,13 @@ def clean_record(line: bytes, fast: FastPath) -> Any | None:
             return None
         labels[span.id] = label
         places.add((label, start, end))
-        keys += span_keys[label]
-        colons += quoted.count(":")
     if len(labels) != len(spans) or len(places) != len(spans) or not _ids_valid(labels, relations, record, fast):
         return None
     if relations and not _relations_clean(relations, labels, fast):
         return None
-    if line.count(b":") != keys + colons + _other_keys_and_colons(record, fast) or b"\\u003" in line:
-        return None  # (a colon spelled \u003a is not a colon the count sees)
-    return record
-
-
-def _trusted_text(record: Any, fast: FastPath) -> str | None:
-    corpus_doc = fast.corpus.get(record.doc_id)
-    text = record.text
-    if text.__class__ is str:
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()  # a valid SHA256_PATTERN by construction
-        if digest != record.text_sha256 or (corpus_doc is not None and corpus_doc.text_sha256 != digest):
-            return None
-        return text
-    if corpus_doc is None or corpus_doc.text_sha256 != record.text_sha256 or not _SHA256.fullmatch(record.text_sha256):
+    if not keys_agree(line, record, fast.shape):
         return None
-    return corpus_doc.text
+    return record
 
 
 def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast: FastPath) -> bool:
@@ -167,22 +150,3 @@ def _relations_clean(relations: list[Any], labels: dict[str, str], fast: FastPat
         ids.add(relation.id)
         triples.add((kind, head, tail))
     return len(ids) == len(relations) and len(triples) == len(relations)
-
-
-def _other_keys_and_colons(record: Any, fast: FastPath) -> int:
-    """Keys and colons of the optional fields and of free-text attributes (keys_agree's rule)."""
-    count = 0
-    if record.text is not msgspec.UNSET:
-        count += 1
-    if record.split is not msgspec.UNSET:
-        count += 1
-    metadata = record.metadata
-    if metadata is not msgspec.UNSET:
-        count += METADATA_KEYS + sum(value.count(":") for name in METADATA_STRINGS if (value := getattr(metadata, name)))
-    if fast.text_attributes:
-        for span in record.spans:
-            if span.label in fast.text_attributes:
-                values = fast.text_attributes[span.label](span.attributes)
-                for value in values if isinstance(values, tuple) else (values,):
-                    count += value.count(":") if value else 0
-    return count

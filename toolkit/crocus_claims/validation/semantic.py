@@ -16,7 +16,6 @@ from typing import Any
 from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.records import RecordTypes, complete_record_types, record_types
 from crocus_claims.validation.duplicate_keys import RecordShape
-from crocus_claims.validation.fast_path import FastPath
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval, Schema, available_versions, parse_version
 from crocus_claims.validation.findings import Finding, json_text
 
@@ -41,7 +40,6 @@ class Context:
     version_verdicts: dict[str, tuple[str, str] | None] = field(init=False, default_factory=dict)
     relations: dict[str, RelationSpec] = field(init=False)
     intervals: dict[str, Interval] = field(init=False)
-    fast: FastPath = field(init=False)  # what the validator's fast path needs (validation/fast_path.py)
 
     def __post_init__(self) -> None:
         self.types = record_types(self.schema)
@@ -51,7 +49,6 @@ class Context:
             r.name: RelationSpec(frozenset(r.head), frozenset(r.tail), r.max_per_head) for r in self.schema.relations
         }
         self.intervals = {label.name: label.interval for label in self.schema.labels if label.interval}
-        self.fast = FastPath(self)
 
     @functools.cached_property
     def known_versions(self) -> frozenset[str]:

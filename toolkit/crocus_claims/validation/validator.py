@@ -79,6 +79,11 @@ class VersionedContext(semantic.Context):
     migrate: bool = False  # pinned only: records of older versions are migrated in memory first
     chains: dict[str, Any] = field(default_factory=dict)  # version -> its migrations, or the error
 
+    @functools.cached_property
+    def fast(self) -> FastPath:
+        """What the fast path needs of this context (validation/fast_path.py), gathered on first use."""
+        return FastPath(self)
+
     def migrates(self, version: Any) -> bool:
         """Whether a record naming `version` is migrated to this context's version before the checks."""
         return (self.migrate and isinstance(version, str) and version != self.schema.version
@@ -127,7 +132,8 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
     A record the fast path calls clean (validation/fast_path.py) has none; any other line gets
     `reference_check_line`, which makes every finding.
     """
-    record = clean_record(line, _current(ctx).fast)
+    current = _current(ctx)
+    record = clean_record(line, current.fast) if isinstance(current, VersionedContext) else None
     if record is not None:
         return [], (record.doc_id, record.annotator)
     return reference_check_line(line, ctx)
@@ -286,29 +292,42 @@ class SeenKeys:
 
 
 class KeyHashes:
-    """What a worker hands the parent instead of judging keys itself: the line number and the
-    hash of the (doc_id, annotator) key of each record, 16 bytes a record. Forked workers share
-    the parent's string hashing, so their hashes are the parent's."""
+    """What a worker hands the parent instead of judging keys itself: for each record, its line
+    number and the hash of its (doc_id, annotator) key (16 bytes a record; forked workers hash
+    strings as the parent does), and the keys themselves as one JSON document, which the parent
+    decodes only for a chunk where it finds a duplicate."""
 
     def __init__(self) -> None:
         self.numbers = array.array("q")
         self.hashes = array.array("q")
+        self._keys: list[tuple[str, str]] | None = []
+        self._encoded = b""
 
     def add(self, number: int, key: tuple[str, str]) -> None:
         self.numbers.append(number)
         self.hashes.append(hash(key))
+        assert self._keys is not None
+        self._keys.append(key)
 
+    def key(self, index: int) -> tuple[str, str]:
+        """The key of the index-th record."""
+        if self._keys is None:
+            self._keys = [(doc_id, annotator) for doc_id, annotator in msgspec.json.decode(self._encoded)]
+        return self._keys[index]
 
-class _RecordKey(msgspec.Struct):
-    doc_id: str
-    annotator: str
+    def __getstate__(self) -> tuple[array.array[int], array.array[int], bytes]:
+        return self.numbers, self.hashes, msgspec.json.encode(self._keys)
+
+    def __setstate__(self, state: tuple[array.array[int], array.array[int], bytes]) -> None:
+        self.numbers, self.hashes, self._encoded = state
+        self._keys = None
 
 
 class _Lines:
     """Checks numbered lines, and remembers which documents each annotator has been seen on
     (SeenKeys: a few bytes a record, the only memory that grows with the input)."""
 
-    def __init__(self, ctx: semantic.Context, file: str | None, keys_out: KeyHashes | None = None):
+    def __init__(self, ctx: VersionedContext, file: str | None, keys_out: KeyHashes | None = None):
         self.ctx, self.file = ctx, file
         self.files: list[str | None] = []
         self.seen = SeenKeys()
@@ -331,12 +350,12 @@ class _Lines:
                 findings.append(duplicate)
         return findings
 
-    def check_all(self, lines: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, Finding]]:
+    def check_all(self, lines: Iterable[bytes]) -> Iterator[tuple[int, Finding]]:
         """(line number, finding) of numbered lines, as they are found. The hot loop of the
         validator: a record the fast path calls clean costs its decoding and one pass
         (validation/fast_path.py); any other line gets `check`, which makes its findings."""
         fast, keys_out = self._fast(), self.keys_out
-        for number, line in enumerate(lines, first):
+        for number, line in enumerate(lines, 1):
             record = clean_record(line, fast)
             if record is None:
                 for finding in self.check(number, line):
@@ -353,7 +372,8 @@ class _Lines:
                     yield number, duplicate
 
     def _fast(self) -> FastPath:
-        return _current(self.ctx).fast
+        recent = self.ctx.recent
+        return (recent[0] if recent else self.ctx).fast
 
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
         """A duplicate-record finding when this annotator's record of this document was seen before."""
@@ -445,7 +465,7 @@ def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:
     return bounds
 
 
-_WORKER_CTX: semantic.Context | None = None
+_WORKER_CTX: VersionedContext | None = None
 
 
 def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, Finding]], KeyHashes]:
@@ -468,20 +488,12 @@ Progress = Callable[[int], None]  # told how many more bytes of the current file
 PROGRESS_STEP = 1 << 20  # bytes between two progress calls in one process
 
 
-def _duplicates(checker: _Lines, keys: KeyHashes, offset: int, path: Path, start: int,
-                end: int) -> Iterator[tuple[int, Finding]]:
-    """(local line, finding) of each record of a chunk whose key was seen before. The key itself
-    is read again from the line, only for a duplicate."""
-    lines: list[bytes] | None = None
-    for number, key_hash in zip(keys.numbers, keys.hashes):
+def _duplicates(checker: _Lines, keys: KeyHashes, offset: int) -> Iterator[tuple[int, Finding]]:
+    """(local line, finding) of each record of a chunk whose key was seen before."""
+    for index, (number, key_hash) in enumerate(zip(keys.numbers, keys.hashes)):
         first = checker.first_place(key_hash, offset + number)
         if first is not None:
-            if lines is None:
-                with open(path, "rb") as handle:
-                    handle.seek(start)
-                    lines = list(io.BytesIO(handle.read(end - start)))
-            key = msgspec.json.decode(lines[number - 1], type=_RecordKey)
-            yield number, checker.duplicate((key.doc_id, key.annotator), offset + number, first)
+            yield number, checker.duplicate(keys.key(index), offset + number, first)
 
 
 def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
@@ -494,7 +506,7 @@ def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Pr
                 bounds, pool.imap(_check_chunk, [(str(path), s, e) for s, e in bounds])):
             if progress is not None:
                 progress(end - start)
-            merged = findings + list(_duplicates(checker, keys, offset, path, start, end))
+            merged = findings + list(_duplicates(checker, keys, offset))
             for number, finding in sorted(merged, key=lambda item: item[0]):
                 yield finding.located(checker.file, offset + number)
             checker.records += records
