@@ -317,3 +317,19 @@ def test_isalnum_is_the_pattern_s_word_characters_less_the_underscore() -> None:
                 if chr(code).isalnum() != (word.match(chr(code)) is not None and code != ord("_"))]
     assert disagree == []
     assert TOKEN.startswith(r"\w+")
+
+
+def test_a_text_with_many_parts_to_replace_is_matched_whole_with_the_same_tokens(monkeypatch: Any) -> None:
+    """Past MOST_PARTS_REPLACED parts to replace (or past half the parts to match), replacing in
+    place would move the tokens after each one: one pass of the pattern instead, same columns."""
+    from crocus_claims.loader import bio
+
+    whole: list[str] = []
+    paired = bio.paired_token_columns
+    monkeypatch.setattr(bio, "paired_token_columns", lambda text: whole.append(text) or paired(text))
+    few_but_many = " ".join(["Crocus", "Hall.", "City"] * (bio.MOST_PARTS_REPLACED + 1))  # a third to replace
+    mostly = " ".join(["«Moscow»", "😀", "", "a\nb"] * 50)
+    some = " ".join(["Crocus", "Hall.", "City"] * 10)
+    for text in (few_but_many, mostly, some):
+        assert list(zip(*regex_token_columns(text), strict=True)) == regex_tokenizer(text)
+    assert whole == [few_but_many, mostly]

@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, cast
@@ -63,18 +63,29 @@ def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     part's offset is the lengths of the parts before it plus one per space, summed in bulk. A part
     that is all letters and digits (str.isalnum: the pattern's \\w less the underscore) is one
     token; any other part (punctuation, emoji, an underscore, other white space such as a new
-    line, or empty between two spaces) is matched with the pattern, at its offset."""
+    line, or empty between two spaces) is matched with the pattern, at its offset. A text where
+    such parts are the most is matched whole, in one pass (`paired_token_columns`)."""
     parts = text.split(" ")
+    if all_plain_words(text, parts):
+        return parts, *part_offsets(parts)
+    plain = list(map(str.isalnum, parts))
+    if plain.count(False) * 2 > len(parts):  # mostly parts to match (a run of spaces, of emoji)
+        return paired_token_columns(text)
+    return matched_parts(text, parts, plain)
+
+
+def part_offsets(parts: list[str]) -> tuple[list[int], list[int]]:
+    """Start and end offsets of the parts of a text cut at single spaces."""
     bounds = [1] * (2 * len(parts) - 1)  # a part's length, then the space after it
     bounds[0::2] = map(len, parts)
     offsets = list(accumulate(bounds, initial=0))
-    starts, ends = offsets[0::2], offsets[1::2]
-    if all_plain_words(text, parts):
-        return parts, starts, ends
-    return matched_parts(parts, starts, ends)
+    return offsets[0::2], offsets[1::2]
 
 
 ASCII_LETTERS_DIGITS_SPACE = bytes(range(48, 58)) + bytes(range(65, 91)) + bytes(range(97, 123)) + b" "
+MOST_PARTS_REPLACED = 64  # in place; past that, one pass of the pattern over the whole text
+TOKEN_AND_SPACE = re.compile(f"({TOKEN})(\\s*)")
+LEADING_SPACE = re.compile(r"\s*")
 
 
 def all_plain_words(text: str, parts: list[str]) -> bool:
@@ -84,12 +95,11 @@ def all_plain_words(text: str, parts: list[str]) -> bool:
             and not text.encode("ascii").translate(None, ASCII_LETTERS_DIGITS_SPACE))
 
 
-def matched_parts(parts: list[str], starts: list[int],
-                  ends: list[int]) -> tuple[list[str], list[int], list[int]]:
-    """The token columns of space-separated `parts` at `starts`-`ends` (changed in place): a part
-    that is not all letters and digits is replaced by the pattern's tokens in it, unless it is
-    one token (an emoji, "IS-K")."""
-    plain = list(map(str.isalnum, parts))
+def matched_parts(text: str, parts: list[str], plain: list[bool]) -> tuple[list[str], list[int], list[int]]:
+    """The token columns of `text` cut at single spaces into `parts`: a part that is not all
+    letters and digits (`plain` False) is replaced by the pattern's tokens in it, unless it is
+    one token (an emoji, "IS-K"). Replacing moves the tokens after it, so a text with many parts
+    to replace is matched whole instead (`paired_token_columns`): the time stays linear."""
     changed: list[tuple[int, list[str]]] = []
     index = -1
     while True:
@@ -100,6 +110,9 @@ def matched_parts(parts: list[str], starts: list[int],
         found = TOKEN_PATTERN.findall(parts[index])
         if len(found) != 1 or found[0] != parts[index]:
             changed.append((index, found))
+    if len(changed) > MOST_PARTS_REPLACED:
+        return paired_token_columns(text)
+    starts, ends = part_offsets(parts)
     for index, found in reversed(changed):  # from the end, so that the indices before stay valid
         part, offset = parts[index], starts[index]
         if sum(map(len, found)) == len(part):  # no white space in the part: its tokens are adjacent
@@ -111,6 +124,15 @@ def matched_parts(parts: list[str], starts: list[int],
             ends[index:index + 1] = [offset + match.end() for match in matches]
         parts[index:index + 1] = found
     return parts, starts, ends
+
+
+def paired_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The token columns of `text` from one pass of the pattern, each token with the white space
+    after it: the offsets are the lengths summed in bulk, from the white space before the first."""
+    pieces = list(chain.from_iterable(TOKEN_AND_SPACE.findall(text)))  # token, space, token, ...
+    leading = LEADING_SPACE.match(text)
+    offsets = list(accumulate(map(len, pieces), initial=leading.end() if leading else 0))
+    return pieces[0::2], offsets[0:-1:2], offsets[1::2]
 
 
 def tag_names(schema: Schema) -> list[str]:
