@@ -64,7 +64,7 @@ def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     that is all letters and digits (str.isalnum: the pattern's \\w less the underscore) is one
     token; any other part (punctuation, emoji, an underscore, other white space such as a new
     line, or empty between two spaces) is matched with the pattern, at its offset. A text where
-    such parts are the most is matched whole, in one pass (`paired_token_columns`)."""
+    such parts are most of the parts is matched whole, in one pass (`paired_token_columns`)."""
     parts = text.split(" ")
     if all_plain_words(text, parts):
         return parts, *part_offsets(parts)
@@ -90,7 +90,8 @@ LEADING_SPACE = re.compile(r"\s*")
 
 def all_plain_words(text: str, parts: list[str]) -> bool:
     """True when `text` is ASCII and every part of it cut at single spaces is a non-empty run of
-    letters and digits, checked as bytes at once. False says nothing: matched_parts looks."""
+    letters and digits, checked as bytes at once. False says nothing: the parts are then looked
+    at one by one."""
     return ("" not in parts and text.isascii()
             and not text.encode("ascii").translate(None, ASCII_LETTERS_DIGITS_SPACE))
 
