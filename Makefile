@@ -12,7 +12,7 @@ export CROCUS_LS_VENV ?= $(CURDIR)/.venv-ls
 # Every extra, for the tests; the development tools are PEP 735 groups of pyproject.toml.
 EXTRAS := labelstudio,hf,spacy,croissant,bench,prelabel,board
 
-.PHONY: release test validate bench bench-scale bench-scale-full bench-bio-stages bench-board server-env browser typecheck \
+.PHONY: release test validate bench bench-validate-stages bench-scale bench-scale-full bench-bio-stages bench-board server-env browser typecheck \
 	package-check test-lowest clean
 
 # pip >= 25.1 reads dependency groups (--group). The editable install needs no build environment
@@ -77,6 +77,13 @@ bench-scale: $(INSTALLED)
 
 bench-scale-full: $(INSTALLED)
 	$(BIN)/python benchmarks/bench_scale.py --full --rounds 1
+
+# Where the validator's time goes in one process, stage by stage, against orjson, on make bench's file.
+bench-validate-stages: $(INSTALLED)
+	mkdir -p benchmarks/data
+	test -f benchmarks/data/records-500mb.jsonl || $(BIN)/python benchmarks/generate.py --megabytes 500 \
+		--output benchmarks/data/records-500mb.jsonl
+	$(BIN)/python benchmarks/bench_validate_stages.py
 
 # Where to_bio()'s time goes, stage by stage (reading, decoding, tokens, offsets, tags), against
 # orjson, on bench-scale's 10,000-document release.
