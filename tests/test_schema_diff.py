@@ -132,3 +132,18 @@ def test_an_unknown_version_or_file_is_a_usage_error(tmp_path: Path, monkeypatch
     result = run(folder.path, monkeypatch, "diff", "1.0.0", "7.0.0")
     assert result.exit_code == 2 and "unreadable-file: 7.0.0: no such schema file or version" in result.output
     assert yaml.safe_load((folder.path / "v1.1.0.yaml").read_text())["version"] == minor_version(_v1())["version"]
+
+
+def test_entry_wording_changes_name_what_changed_and_aliases_alone_are_one_row_per_registry() -> None:
+    old, new = (load_schema_file(resources.REPO_ROOT / "schema" / f"v{v}.yaml") for v in ("1.0.0", "2.0.0"))
+    rows = [(change.what, change.detail) for change in diff_schemas(old, new).changes
+            if change.what.startswith("registry actor")]
+    before = {entry.id: entry for entry in old.registries_by_name["actor"].entries}
+    aliases_only = [entry.id for entry in new.registries_by_name["actor"].entries
+                    if entry.id in before and {field for field in ("name", "description", "parent", "aliases")
+                                               if getattr(before[entry.id], field) != getattr(entry, field)}
+                    == {"aliases"}]
+    assert len(aliases_only) > 10  # 2.0.0 gave most actors aliases
+    assert ("registry actor", f"aliases of {len(aliases_only)} entries: {', '.join(aliases_only)}") in rows
+    assert ("registry actor id RUSSIA_COURTS", "description, aliases") in rows
+    assert all(entry not in what for what, _ in rows for entry in aliases_only)  # no row of their own

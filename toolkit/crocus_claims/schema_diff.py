@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from crocus_claims.schema import Attribute, Schema, parse_version
+from crocus_claims.schema import Attribute, Registry, Schema, parse_version
 
 Bump = Literal["major", "minor", "patch"]
 RANK: dict[str, int] = {"patch": 0, "minor": 1, "major": 2}
@@ -187,13 +187,30 @@ def _registry_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str
         yield from (Change(f"registry-{c.kind}", c.what, c.detail)  # entry-added -> registry-entry-added
                     for c in _added_removed(set(a.ids), set(b.ids), renames["entry"], "entry",
                                             f"registry {name} id", key=name))
-        old_entries = {e.id: e for e in a.entries}
-        for entry in b.entries:
-            before = old_entries.get(entry.id)
-            if before is not None and before != entry:
-                yield Change("wording-changed", f"registry {name} id {entry.id}", "name, description or parent")
+        yield from _entry_wording_changes(name, a, b)
         if a.description != b.description:
             yield Change("wording-changed", f"registry {name}", "description")
+
+
+ENTRY_WORDING = ("name", "description", "parent", "aliases")
+
+
+def _entry_wording_changes(name: str, old: Registry, new: Registry) -> Iterator[Change]:
+    """A row for each entry whose name, description or parent changed (naming what changed); the
+    entries whose only change is their aliases (what the pre-annotator matches) in one row, since a
+    version that adds aliases touches most entries."""
+    old_entries = {entry.id: entry for entry in old.entries}
+    aliases_only = []
+    for entry in new.entries:
+        before = old_entries.get(entry.id)
+        changed = [field for field in ENTRY_WORDING if before is not None and getattr(before, field) != getattr(entry, field)]
+        if changed == ["aliases"]:
+            aliases_only.append(entry.id)
+        elif changed:
+            yield Change("wording-changed", f"registry {name} id {entry.id}", ", ".join(changed))
+    if aliases_only:
+        yield Change("wording-changed", f"registry {name}",
+                     f"aliases of {len(aliases_only)} entries: {', '.join(aliases_only)}")
 
 
 def _attribute_changes(old: Schema, new: Schema, renames: dict[str, dict[Any, str]]) -> Iterator[Change]:
