@@ -66,8 +66,10 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="crocus-claims")
 @click.option("--project", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
-              help="The project (a folder with schema/, corpus/ and annotations/) to work on; default: "
-                   f"the current directory or the nearest parent that is one (${resources.ROOT_VARIABLE}).")
+              help="The project (a folder with schema/, corpus/ and annotations/) whose schema, corpus and "
+                   "release the command uses; default: the current directory or the nearest parent that is "
+                   f"one (${resources.ROOT_VARIABLE}). Paths given as arguments stay relative to the current "
+                   "directory, as in any command.")
 def cli(project: Path | None) -> None:
     """Build, check and ship the Crocus Claims dataset."""
     if project is not None:  # in the environment, so that worker processes see it too
