@@ -141,3 +141,21 @@ def test_a_leading_byte_order_mark_is_stripped_and_said(project: Path, tmp_path:
     only_mark.write_bytes(b"\xef\xbb\xbf\n")
     refused = add(only_mark)
     assert refused.exit_code != 0 and "empty-article" in refused.output
+
+
+def test_a_failure_while_writing_the_last_file_changes_no_file(project: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three files are written and synced before any is renamed: the source copy and the
+    sources.yaml entry are not left without their documents.jsonl line."""
+    from crocus_claims import corpus_add
+
+    def fail(handle: object, documents: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(corpus_add, "write_documents", fail)
+    (tmp_path / "a.txt").write_text("Moscow said so.", encoding="utf-8")
+    before = fingerprint(project / "corpus")
+    result = add(tmp_path / "a.txt")
+    assert result.exit_code == 2 and "unwritable-file:" in result.output and "No space left" in result.output
+    assert fingerprint(project / "corpus") == before
+    assert not [p for p in (project / "corpus").rglob("*.tmp")]  # no temporary file left behind

@@ -23,8 +23,9 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import IO
 
 import msgspec
 import yaml
@@ -175,8 +176,13 @@ def build_corpus(corpus_dir: Path | None = None) -> list[CorpusDocument]:
 
 def write_corpus(documents: list[CorpusDocument], path: Path) -> None:
     with atomic_write(path) as handle:
-        for document in documents:
-            handle.write(document.model_dump_json() + "\n")
+        write_documents(handle, documents)
+
+
+def write_documents(handle: IO[str], documents: Iterable[CorpusDocument]) -> None:
+    """The documents as corpus/documents.jsonl holds them, one JSON object a line."""
+    for document in documents:
+        handle.write(document.model_dump_json() + "\n")
 
 
 def read_corpus(path: Path) -> dict[str, CorpusDocument]:

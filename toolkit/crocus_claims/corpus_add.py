@@ -11,6 +11,7 @@ the article itself. Codes: crocus_claims.validation.codes.LOOP_CODES (`corpus ad
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -31,7 +32,7 @@ from crocus_claims.corpus import (
     build_corpus,
     build_document,
     normalize_text,
-    write_corpus,
+    write_documents,
 )
 
 PREFIX = "crocus"
@@ -107,13 +108,14 @@ def plan_addition(corpus_dir: Path, raw: bytes, name: str, *, title: str | None 
     number = next_number(entries)
     source_file = f"{number:03d}_{hashlib.sha256(raw).hexdigest()[:16]}.txt"
     if doc_id is not None and not re.match(DOC_ID, doc_id):
-        raise CorpusError(f"doc_id {doc_id!r} is not [A-Za-z0-9_-]{{1,64}}", "invalid-metadata")
+        raise CorpusError(f"{name}: doc_id {doc_id!r} is not [A-Za-z0-9_-]{{1,64}}", "invalid-metadata")
     doc_id = doc_id or derive_doc_id(number, title, normalize_text(raw_text))
     if any(e.doc_id == doc_id for e in entries):
-        raise CorpusError(f"doc_id {doc_id} is already in corpus/sources.yaml: give another with --doc-id",
+        raise CorpusError(f"{name}: doc_id {doc_id} is already in corpus/sources.yaml: give another with --doc-id",
                           "doc-id-collision")
     if (corpus_dir / "sources" / source_file).exists() or any(e.source_file == source_file for e in entries):
-        raise CorpusError(f"corpus/sources/{source_file} already exists", "doc-id-collision")
+        raise CorpusError(f"{name}: its copy would be corpus/sources/{source_file}, which already exists",
+                          "doc-id-collision")
     entry = SourceEntry(source_file=source_file, doc_id=doc_id, title=title, outlet=outlet, byline=byline,
                         wire_source=wire_source, publication_date=date)
     try:
@@ -140,12 +142,16 @@ def sources_yaml_entry(entry: SourceEntry) -> str:
 
 
 def write_addition(corpus_dir: Path, addition: Addition) -> None:
-    """The source file, then sources.yaml, then documents.jsonl, each written atomically."""
-    with atomic_write(corpus_dir / "sources" / addition.entry.source_file, "wb") as handle:
-        handle.write(addition.raw)
+    """The source file, sources.yaml and documents.jsonl: all three are written and synced to
+    temporary files first, then renamed into place in that order, so that a failure while
+    writing any of them changes none."""
     sources = corpus_dir / "sources.yaml"
     current = sources.read_text(encoding="utf-8")
-    with atomic_write(sources) as handle:
-        handle.write(current if current.endswith("\n") else current + "\n")
-        handle.write(sources_yaml_entry(addition.entry))
-    write_corpus(addition.documents, corpus_dir / DOCUMENTS_FILE)
+    with contextlib.ExitStack() as renames:  # the last entered is renamed first
+        documents = renames.enter_context(atomic_write(corpus_dir / DOCUMENTS_FILE))
+        listing = renames.enter_context(atomic_write(sources))
+        copy = renames.enter_context(atomic_write(corpus_dir / "sources" / addition.entry.source_file, "wb"))
+        copy.write(addition.raw)
+        listing.write(current if current.endswith("\n") else current + "\n")
+        listing.write(sources_yaml_entry(addition.entry))
+        write_documents(documents, addition.documents)

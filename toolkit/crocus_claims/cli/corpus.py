@@ -63,7 +63,7 @@ def add(file: Path, title: str | None, outlet: str | None, date: str | None, byl
     corpus/sources.yaml, and rebuild corpus/documents.jsonl (each write atomic).
 
     Exit status: 0 added, 1 refused (duplicate text, doc_id taken, metadata not in the text),
-    2 unreadable, empty or non-UTF-8 file.
+    2 unreadable, empty or non-UTF-8 file, or a corpus that cannot be written (then nothing changed).
     """
     import datetime as dt
 
@@ -82,7 +82,10 @@ def add(file: Path, title: str | None, outlet: str | None, date: str | None, byl
         fail("unreadable-file", f"{file}: {error.strerror or error}", 2)
     except CorpusError as error:
         fail(error.code, str(error), 2 if error.code in ("invalid-encoding", "empty-article") else 1)
-    write_addition(corpus_dir, addition)
+    try:
+        write_addition(corpus_dir, addition)
+    except OSError as error:  # nothing was changed: the three files are renamed only once all are written
+        fail("unwritable-file", f"{corpus_dir}: cannot write the corpus: {error.strerror or error}", 2)
     document = addition.document
     click.echo(f"added {document.doc_id}: corpus/sources/{addition.entry.source_file}, "
                f"{len(document.text)} characters")
