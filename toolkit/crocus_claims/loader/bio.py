@@ -75,7 +75,7 @@ def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
 
 
 def part_offsets(parts: list[str]) -> tuple[list[int], list[int]]:
-    """Start and end offsets of the parts of a text cut at single spaces."""
+    """Start and end offsets (code points) of the parts of a text cut at single spaces."""
     bounds = [1] * (2 * len(parts) - 1)  # a part's length, then the space after it
     bounds[0::2] = map(len, parts)
     offsets = list(accumulate(bounds, initial=0))
@@ -100,7 +100,8 @@ def matched_parts(text: str, parts: list[str], plain: list[bool]) -> tuple[list[
     """The token columns of `text` cut at single spaces into `parts`: a part that is not all
     letters and digits (`plain` False) is replaced by the pattern's tokens in it, unless it is
     one token (an emoji, "IS-K"). Replacing moves the tokens after it, so a text with many parts
-    to replace is matched whole instead (`paired_token_columns`): the time stays linear."""
+    to replace is matched whole instead (`paired_token_columns`): the time stays linear. `parts`
+    is changed in place: it becomes the tokens."""
     changed: list[tuple[int, list[str]]] = []
     index = -1
     while True:
@@ -271,10 +272,9 @@ class TokenIndex:
     """Token offsets of one document, and the tokens a character range touches, by bisection
     when the tokens do not overlap each other (then ends are sorted too), else by a scan."""
 
-    def __init__(self, starts: list[int], ends: list[int], tiled: bool = False):
-        """`tiled`: the tokens are known not to overlap (the default tokenizer's never do)."""
+    def __init__(self, starts: list[int], ends: list[int]):
         self.starts, self.ends = starts, ends
-        self.sorted = tiled or ends == sorted(ends)
+        self.sorted = ends == sorted(ends)
 
     def covered(self, start: int, end: int) -> range | list[int]:
         if not self.sorted:
@@ -282,28 +282,38 @@ class TokenIndex:
         return range(bisect_right(self.ends, start), bisect_left(self.starts, end))
 
 
+def no_token(doc_id: str, span: Any) -> AlignmentIssue:
+    return AlignmentIssue(doc_id, span.id, span.label, span.start, span.end, "no-token", "covers no token: not tagged")
+
+
+def overlap(doc_id: str, span: Any, holder: str) -> AlignmentIssue:
+    return AlignmentIssue(doc_id, span.id, span.label, span.start, span.end, "overlap",
+                          f"overlaps span {holder}, which holds its tokens: not tagged", holder)
+
+
+def off_boundary(doc_id: str, span: Any, first: int, last: int, start: int, end: int) -> AlignmentIssue:
+    """A span tagged on tokens `first`-`last`, which cover characters `start`-`end`, not its own."""
+    return AlignmentIssue(doc_id, span.id, span.label, span.start, span.end, "not-on-token-boundary",
+                          f"tagged as tokens {first}-{last}, characters {start}-{end}")
+
+
 def tag_on(doc_id: str, index: TokenIndex, spans: Iterable[Any]) -> tuple[list[str], list[AlignmentIssue]]:
     """One BIO tag per token for `spans`, and an issue for every span not tagged exactly."""
     tags = [OUTSIDE] * len(index.starts)
     owner: list[str | None] = [None] * len(index.starts)
     issues = []
-
-    def issue(span: Any, kind: IssueKind, message: str, other: str | None = None) -> None:
-        issues.append(AlignmentIssue(doc_id, span.id, span.label, span.start, span.end, kind, message, other))
-
     for span in sorted(spans, key=span_order):
         indices = index.covered(span.start, span.end)
         if not indices:
-            issue(span, "no-token", "covers no token: not tagged")
+            issues.append(no_token(doc_id, span))
             continue
         taken = next((owner[i] for i in indices if owner[i] is not None), None)
         if taken is not None:
-            issue(span, "overlap", f"overlaps span {taken}, which holds its tokens: not tagged", taken)
+            issues.append(overlap(doc_id, span, taken))
             continue
         first, last = indices[0], indices[-1]
         if index.starts[first] != span.start or index.ends[last] != span.end:
-            issue(span, "not-on-token-boundary", f"tagged as tokens {first}-{last}, "
-                  f"characters {index.starts[first]}-{index.ends[last]}")
+            issues.append(off_boundary(doc_id, span, first, last, index.starts[first], index.ends[last]))
         inside = f"I-{span.label}"
         for i in indices:
             tags[i] = inside
@@ -325,19 +335,14 @@ def tag_tiled(doc_id: str, starts: list[int], ends: list[int],
         start, end = span.start, span.end
         first, stop = bisect_right(ends, start), bisect_left(starts, end)
         if first >= stop:
-            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "no-token",
-                                         "covers no token: not tagged"))
+            issues.append(no_token(doc_id, span))
             continue
         if first < held_stop:
-            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "overlap",
-                                         f"overlaps span {held_by}, which holds its tokens: not tagged",
-                                         held_by))
+            issues.append(overlap(doc_id, span, held_by))
             continue
         last = stop - 1
         if starts[first] != start or ends[last] != end:
-            issues.append(AlignmentIssue(doc_id, span.id, span.label, start, end, "not-on-token-boundary",
-                                         f"tagged as tokens {first}-{last}, "
-                                         f"characters {starts[first]}-{ends[last]}"))
+            issues.append(off_boundary(doc_id, span, first, last, starts[first], ends[last]))
         tags[first] = f"B-{span.label}"
         if last > first:
             tags[first + 1:stop] = [f"I-{span.label}"] * (last - first)
