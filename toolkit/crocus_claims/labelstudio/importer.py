@@ -41,8 +41,7 @@ from crocus_claims.records import derived_relation_id, record_types, write_recor
 from crocus_claims.schema import Attribute, Schema
 from crocus_claims.unicode_text import describe_lone_surrogate, has_lone_surrogate, lone_surrogate, lone_surrogates
 from crocus_claims.validation import Finding, validate_records
-from crocus_claims.validation.validator import paused_gc
-from crocus_claims.validation.validator import check_line, make_context
+from crocus_claims.validation.validator import check_line, make_context, paused_gc
 from crocus_claims.validation.findings import json_text
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")  # matched whole (fullmatch)
