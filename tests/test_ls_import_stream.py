@@ -20,6 +20,7 @@ from crocus_claims.labelstudio.importer import (
     ConversionReport,
     convert_export,
     drop_invalid,
+    import_export,
     import_file,
     import_tasks,
     record_key,
@@ -210,9 +211,14 @@ def test_the_streamed_import_reports_and_writes_what_the_in_memory_conversion_do
     tasks = data.draw(damage(json.loads(small_export.read_bytes())))
     expected_report, expected_lines = one_by_one(copy.deepcopy(tasks), corpus_of(small_export), drafts)
     try:  # and convert_export, which validates once every task is converted, agrees but for the order
-        _, whole_report = convert_export(copy.deepcopy(tasks), schema=SCHEMA, corpus=read_corpus(corpus_of(small_export)),
-                                         drafts=drafts)
+        kept, whole_report = convert_export(copy.deepcopy(tasks), schema=SCHEMA,
+                                            corpus=read_corpus(corpus_of(small_export)), drafts=drafts)
         assert in_any_order(whole_report.to_dict()) == in_any_order(expected_report)
+        # and is, exactly, every converted record through drop_invalid (its own reference)
+        records, report = import_export(copy.deepcopy(tasks), schema=SCHEMA, corpus=read_corpus(corpus_of(small_export)),
+                                        drafts=drafts)
+        assert kept == drop_invalid(records, report, schema=SCHEMA, corpus=read_corpus(corpus_of(small_export)))
+        assert whole_report.to_dict() == report.to_dict()
     except LabelStudioError as error:
         assert (error.code, str(error)) == expected_report
     with tempfile.TemporaryDirectory() as folder:

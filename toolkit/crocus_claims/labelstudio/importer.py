@@ -172,7 +172,7 @@ def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[s
                 users: Mapping[int, str] | None = None, drafts: bool = False,
                 allow_loss: bool = False) -> tuple[ConversionReport, int]:
     """Import a full JSON export file into a records file, streamed: the export is read one task at
-    a time (export_reader), each record validated as it comes (`checked_lines`) and kept in a spool
+    a time (export_reader), each record validated as it comes (`checked_records`) and kept in a spool
     file, so memory holds one task and an offset per record, whatever the export's size. Then,
     unless something was lost and `allow_loss` is not set, the records are written to `output`
     atomically, sorted by document and annotator, in the bytes `annotations build` writes.
@@ -182,8 +182,8 @@ def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[s
     places: list[tuple[tuple[str, str], int, int]] = []
     with tempfile.TemporaryFile() as spool, paused_gc():
         records = import_tasks(iter_tasks(export), report, schema=schema, corpus=corpus, users=users, drafts=drafts)
-        for key, line in checked_lines(records, report, schema=schema, corpus=corpus):
-            places.append((key, spool.tell(), len(line)))
+        for record, line in checked_records(records, report, schema=schema, corpus=corpus):
+            places.append((record_key(record), spool.tell(), len(line)))
             spool.write(line)
         if report.problems and not allow_loss:
             return report, 0
@@ -197,13 +197,13 @@ def import_file(export: Path, output: Path, *, schema: Schema, corpus: Mapping[s
         return report, write_records(spooled(), output)
 
 
-def checked_lines(records: Iterable[dict[str, Any]], report: ConversionReport, *, schema: Schema,
-                  corpus: Mapping[str, CorpusDocument]) -> Iterator[tuple[tuple[str, str], bytes]]:
-    """(record_key, JSON line without its newline) of each record as `drop_invalid` keeps it, in the
-    bytes `write_records` writes. A record is validated once, on the bytes to be written
+def checked_records(records: Iterable[dict[str, Any]], report: ConversionReport, *, schema: Schema,
+                    corpus: Mapping[str, CorpusDocument]) -> Iterator[tuple[dict[str, Any], bytes]]:
+    """Each record as `drop_invalid` keeps it, with its JSON line (no newline) in the bytes
+    `write_records` writes. A record is validated once, on the bytes to be written
     (validator.check_line, one validation context for the run); one with any finding, or that the
     record types refuse, goes through `drop_invalid`, which reports and drops what it finds, so the
-    report and lines are those of every record through `drop_invalid` (tests/test_ls_import_stream.py
+    report and records are those of every record through `drop_invalid` (tests/test_ls_import_stream.py
     compares the two on damaged exports)."""
     types = record_types(schema)
     encode = types.encode
@@ -214,10 +214,10 @@ def checked_lines(records: Iterable[dict[str, Any]], report: ConversionReport, *
         except msgspec.ValidationError:
             line = None
         if line is not None and not check_line(line, context)[0]:
-            yield record_key(record), line
+            yield record, line
             continue
         for kept in drop_invalid([record], report, schema=schema, corpus=corpus):
-            yield record_key(kept), encode(types.convert(kept))
+            yield kept, encode(types.convert(kept))
 
 
 def _task_text(task: Any, index: int, corpus: Mapping[str, CorpusDocument],
@@ -496,7 +496,7 @@ def convert_export(tasks: Any, *, schema: Schema, corpus: Mapping[str, CorpusDoc
                    drafts: bool = False) -> tuple[list[dict[str, Any]], ConversionReport]:
     """The valid records of an export, and the report of everything else (see the module)."""
     records, report = import_export(tasks, schema=schema, corpus=corpus, users=users, drafts=drafts)
-    return drop_invalid(records, report, schema=schema, corpus=corpus), report
+    return [record for record, _ in checked_records(records, report, schema=schema, corpus=corpus)], report
 
 
 def drop_invalid(records: list[dict[str, Any]], report: ConversionReport, *, schema: Schema,
