@@ -136,7 +136,7 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
     record = clean_record(line, current.fast) if isinstance(current, VersionedContext) else None
     if record is not None:
         return [], (record.doc_id, record.annotator)
-    return reference_check_line(line, ctx)
+    return _check_line(line, current)
 
 
 def reference_check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
@@ -342,19 +342,16 @@ class _Lines:
         findings, key = reference_check_line(line, self.ctx)
         if findings:
             findings = [f.located(self.file, number, key[0] if key else None) for f in findings]
-        if key is not None and self.keys_out is not None:
-            self.keys_out.add(number, key)
-        elif key is not None:
-            duplicate = self.note_key(key, number)
-            if duplicate is not None:
-                findings.append(duplicate)
+        duplicate = self.keyed(key, number) if key is not None else None
+        if duplicate is not None:
+            findings.append(duplicate)
         return findings
 
     def check_all(self, lines: Iterable[bytes]) -> Iterator[tuple[int, Finding]]:
         """(line number, finding) of numbered lines, as they are found. The hot loop of the
         validator: a record the fast path calls clean costs its decoding and one pass
         (validation/fast_path.py); any other line gets `check`, which makes its findings."""
-        fast, keys_out = self._fast(), self.keys_out
+        fast = self._fast()
         for number, line in enumerate(lines, 1):
             record = clean_record(line, fast)
             if record is None:
@@ -363,17 +360,20 @@ class _Lines:
                 fast = self._fast()  # a record of another version moves the run to its context
                 continue
             self.records += 1
-            key = (record.doc_id, record.annotator)
-            if keys_out is not None:
-                keys_out.add(number, key)
-            else:
-                duplicate = self.note_key(key, number)
-                if duplicate is not None:
-                    yield number, duplicate
+            duplicate = self.keyed((record.doc_id, record.annotator), number)
+            if duplicate is not None:
+                yield number, duplicate
 
     def _fast(self) -> FastPath:
         recent = self.ctx.recent
         return (recent[0] if recent else self.ctx).fast
+
+    def keyed(self, key: tuple[str, str], number: int) -> Finding | None:
+        """A worker hands the record's key to the parent (None); one process judges it (note_key)."""
+        if self.keys_out is not None:
+            self.keys_out.add(number, key)
+            return None
+        return self.note_key(key, number)
 
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
         """A duplicate-record finding when this annotator's record of this document was seen before."""
