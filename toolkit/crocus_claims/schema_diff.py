@@ -203,7 +203,9 @@ def _entry_wording_changes(name: str, old: Registry, new: Registry) -> Iterator[
     aliases_only = []
     for entry in new.entries:
         before = old_entries.get(entry.id)
-        changed = [field for field in ENTRY_WORDING if before is not None and getattr(before, field) != getattr(entry, field)]
+        if before is None:
+            continue  # added (or the target of a rename): _added_removed says so
+        changed = [field for field in ENTRY_WORDING if getattr(before, field) != getattr(entry, field)]
         if changed == ["aliases"]:
             aliases_only.append(entry.id)
         elif changed:
