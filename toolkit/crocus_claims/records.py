@@ -12,8 +12,6 @@ Both are built by `attribute_annotation`, the one place where an attribute becom
 
 from __future__ import annotations
 
-import hashlib
-
 import datetime as dt
 import functools
 import hashlib
@@ -34,7 +32,25 @@ ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 Split = Literal["train", "dev", "test"]
 SPLITS: tuple[Split, ...] = get_args(Split)
-METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source", "source_file")
+_STRICT = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)  # like the validator: 5.0 is no integer
+
+
+class DocumentMetadata(pydantic.BaseModel):
+    """What the article states about itself; null where it does not. The one definition of a
+    document's metadata: the validator's msgspec `Metadata`, METADATA_FIELDS and the JSON Schema
+    are built from it."""
+
+    model_config = _STRICT
+
+    title: str | None = None
+    outlet: str | None = None
+    publication_date: dt.date | None = None
+    byline: str | None = None
+    wire_source: str | None = None
+    source_file: str | None = None
+
+
+METADATA_FIELDS: tuple[str, ...] = tuple(DocumentMetadata.model_fields)
 
 
 def derived_relation_id(kind: str, head: str, tail: str) -> str:
@@ -69,15 +85,12 @@ def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[
 # msgspec: the validator's fast types
 
 
-class Metadata(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
-    """Document metadata carried by release records; null where the article does not state it."""
-
-    title: str | None = None
-    outlet: str | None = None
-    publication_date: dt.date | None = None
-    byline: str | None = None
-    wire_source: str | None = None
-    source_file: str | None = None
+# Document metadata carried by release records (DocumentMetadata's fields); null where the article
+# does not state it.
+Metadata = msgspec.defstruct(
+    "Metadata", [(name, field.annotation, None) for name, field in DocumentMetadata.model_fields.items()],
+    forbid_unknown_fields=True, frozen=True,
+)
 
 
 class _IdentifierCheck:
@@ -250,7 +263,6 @@ def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
 # relation's `type` to what that schema allows, so that every document is still checked in full.
 
 AttributeValue = Union[str, int, bool, dt.date, None]  # noqa: UP007 - a runtime alias
-_STRICT = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)  # like the validator: 5.0 is no integer
 _Identifier = Annotated[str, pydantic.StringConstraints(pattern=ID_PATTERN)]
 _Offset = Annotated[int, pydantic.Field(ge=0, le=INT64_MAX)]
 
@@ -290,19 +302,6 @@ class Relation(pydantic.BaseModel):
     type: str
     head: _Identifier
     tail: _Identifier
-
-
-class DocumentMetadata(pydantic.BaseModel):
-    """What the article states about itself; null where it does not (METADATA_FIELDS)."""
-
-    model_config = _STRICT
-
-    title: str | None = None
-    outlet: str | None = None
-    publication_date: dt.date | None = None
-    byline: str | None = None
-    wire_source: str | None = None
-    source_file: str | None = None
 
 
 class Record(pydantic.BaseModel):

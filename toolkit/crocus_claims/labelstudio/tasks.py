@@ -14,10 +14,8 @@ from typing import Any
 
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.labelstudio.controls import LABEL_NAME, TEXT_NAME, control_of, to_result_value
-from crocus_claims.records import to_builtins
+from crocus_claims.records import METADATA_FIELDS, to_builtins
 from crocus_claims.schema import Schema
-
-METADATA_FIELDS = ("title", "outlet", "publication_date", "byline", "wire_source", "source_file")
 
 
 def task_for(document: CorpusDocument, schema: Schema) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def span_order(span: Any) -> tuple[int, int, str, str]:
     return span.start, span.end, span.label, span.id
 
 
-def corpus_metadata(document: CorpusDocument) -> Metadata:
+def corpus_metadata(document: CorpusDocument) -> msgspec.Struct:
     return Metadata(**{name: getattr(document, name) for name in METADATA_FIELDS})
 
 
