@@ -213,3 +213,24 @@ def test_readme_documents_every_loop_code_in_its_table() -> None:
     rows = {code: command for code, command in re.findall(r"^\| `([a-z-]+)` \| ([a-z -]+) \| ", readme, re.MULTILINE)
             if command not in ("error", "warning")}  # the validator's table has a severity there
     assert rows == {code.code: code.command for code in LOOP_CODES.values()}
+
+
+def test_annotators_whose_names_make_one_pass_name_are_refused(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """`ls pull --pass round1`: "Alice.B@example.org" and "alice-b@example.org" both slug to
+    round1-alice-b-example-org; mixing them in one pass would make two annotators one."""
+    from crocus_claims.cli.annotations import anchor_passes
+
+    first = gold_record(0)
+    second = {**gold_record(1), "annotator": "alice-b@example.org"}
+    third = {**gold_record(2), "annotator": "bob"}
+    records = [{**first, "annotator": "Alice.B@example.org"}, second, third]
+    with pytest.raises(SystemExit) as exited:
+        anchor_passes(records, "round1", tmp_path / "annotations", False, "label-studio-export", output_format="json")
+    assert exited.value.code == 1
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["code"] == "pass-name-collision" and finding["file"] == "label-studio-export"
+    assert "'Alice.B@example.org', 'alice-b@example.org'" in finding["message"]
+    assert "round1-alice-b-example-org" in finding["message"]
+    assert not (tmp_path / "annotations").exists()  # nothing written
+    assert set(anchor_passes([third], "round1", tmp_path / "annotations", False, "x")) == {"round1-bob"}

@@ -120,15 +120,25 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     from crocus_claims import anchoring
     from crocus_claims.corpus import load_corpus
     from crocus_claims.records import to_builtins
+    from crocus_claims.validation.findings import Finding
 
     root = root if root is not None else resources.annotations_dir()
     groups: dict[str, list] = {}
+    annotators: dict[str, set[str]] = {}  # pass -> the annotators whose records it gets
     for record in records:
         annotator = to_builtins(record)["annotator"] if not isinstance(record, dict) else record["annotator"]
         name = pass_name if pass_name is not None else anchoring.pass_of_annotator(prefix or "", annotator)
         groups.setdefault(name, []).append(record)
+        annotators.setdefault(name, set()).add(annotator)
     if pass_name is not None:
         groups.setdefault(pass_name, [])
+    else:
+        collisions = [Finding("pass-name-collision", f"annotators {', '.join(map(repr, sorted(names)))} all make "
+                              f"the pass name {name!r}: their records would be mixed in one pass; import each "
+                              "annotator's records with `crocus-claims annotations import --pass NAME`", source)
+                      for name, names in sorted(annotators.items()) if len(names) > 1]
+        if collisions:
+            exit_with_findings(collisions, output_format, "nothing written")
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
                for name, group in sorted(groups.items())}
