@@ -5,8 +5,9 @@ Each stage does what the one before it does and one thing more, on the same line
 it. Each figure is the least CPU time of --rounds runs, per record and as a multiple of
 orjson.loads on the same lines (the baseline of `make bench`):
 
-- decode:     msgspec decoding into the schema's complete types (records.complete_record_types);
-- + hash:     and the SHA-256 of the record's text (semantic.document_text);
+- decode:     msgspec decoding into the schema's complete types, the text kept as its JSON literal
+              (records.text_literal_record_types);
+- + text:     and the text from its literal, hashed and checked (fast_path.inline_text);
 - + keys:     and the duplicate-key count of the line's colons (duplicate_keys.keys_agree);
 - + quotes:   and each span's quote against its slice of the text, white space at its ends;
 - fast path:  every check a clean record needs (validation/fast_path.clean_record);
@@ -28,9 +29,8 @@ from pathlib import Path
 
 import orjson
 
-from crocus_claims.corpus import text_sha256
 from crocus_claims.validation.duplicate_keys import keys_agree
-from crocus_claims.validation.fast_path import clean_record
+from crocus_claims.validation.fast_path import clean_record, inline_text
 from crocus_claims.validation.validator import _Lines, make_context
 
 HERE = Path(__file__).resolve().parent
@@ -38,28 +38,33 @@ HERE = Path(__file__).resolve().parent
 
 def stages(lines: list[bytes]) -> dict[str, Callable[[], object]]:
     ctx = make_context()
-    fast, decode, shape = ctx.fast, ctx.complete.decoder.decode, ctx.shape
+    fast, shape = ctx.fast, ctx.shape
+    decode = fast.decoder.decode
+    joined = b"".join(lines)
 
     def decoded() -> None:
         for line in lines:
             decode(line)
 
-    def hashed() -> None:
+    def text() -> None:
         for line in lines:
-            text_sha256(decode(line).text)
+            record = decode(line)
+            inline_text(bytes(record.text), record, fast)
 
     def keys() -> None:
         for line in lines:
             record = decode(line)
-            text_sha256(record.text)
-            keys_agree(line, record, shape)
+            literal = bytes(record.text)
+            inline_text(literal, record, fast)
+            keys_agree(line, record, shape, literal)
 
     def quotes() -> None:
         for line in lines:
             record = decode(line)
-            text = record.text
-            text_sha256(text)
-            keys_agree(line, record, shape)
+            literal = bytes(record.text)
+            text = inline_text(literal, record, fast)
+            assert text is not None
+            keys_agree(line, record, shape, literal)
             for span in record.spans:
                 quoted = span.text
                 _ = text[span.start:span.end] != quoted or quoted.strip() != quoted
@@ -69,14 +74,14 @@ def stages(lines: list[bytes]) -> dict[str, Callable[[], object]]:
             clean_record(line, fast)
 
     def validator() -> None:
-        for _ in _Lines(ctx, "records.jsonl").check_all(io.BytesIO(b"".join(lines))):
+        for _ in _Lines(ctx, "records.jsonl").check_all(io.BytesIO(joined)):
             pass
 
     def baseline() -> None:
         for line in lines:
             orjson.loads(line)
 
-    return {"orjson": baseline, "decode": decoded, "+ hash": hashed, "+ keys": keys, "+ quotes": quotes,
+    return {"orjson": baseline, "decode": decoded, "+ text": text, "+ keys": keys, "+ quotes": quotes,
             "fast path": fast_path, "validator": validator}
 
 

@@ -23,7 +23,9 @@ from strategies import records
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.records import record_types
 from crocus_claims.schema import load_schema
+from crocus_claims.records import SPLITS
 from crocus_claims.validation import validate_lines
+from crocus_claims.validation.duplicate_keys import colons_outside
 from crocus_claims.validation.fast_path import clean_record
 from crocus_claims.validation.validator import VersionedContext, check_line, make_context, reference_check_line
 
@@ -249,7 +251,7 @@ def test_bytes_that_are_not_a_record_leave_the_fast_path(record: dict[str, Any],
     line = complete_line(record)
     for _ in range(data.draw(st.integers(1, 3))):
         index = data.draw(st.integers(0, len(line) - 1))
-        line = line[:index] + bytes([data.draw(st.sampled_from(b'{}[]":, 0a\\'))]) + line[index + 1:]
+        line = line[:index] + bytes([data.draw(st.sampled_from(b'{}[]":, 0a\\\xff\xed'))]) + line[index + 1:]
     assert_fast_path_agrees(line)
 
 
@@ -258,6 +260,46 @@ def test_records_as_this_toolkit_writes_them_take_the_fast_path(record: dict[str
     line = complete_line(record)
     assert clean_record(line, CTX.fast) is not None
     assert reference_check_line(line, CTX) == check_line(line, CTX) == ([], (record["doc_id"], record["annotator"]))
+
+
+# Release lines: the text is followed by the split and the metadata (free text with colons), so
+# the line does not end with the text's literal and its colons are counted whole.
+METADATA_TEXT = st.one_of(st.none(), st.sampled_from(["Live: updates", "a:b:c", "12:30 GMT", "plain"]), st.text(max_size=8))
+
+
+@settings(max_examples=150)
+@given(records(annotator=st.sampled_from(["alice", "a:b"])), st.sampled_from(SPLITS),
+       st.fixed_dictionaries({name: METADATA_TEXT for name in ("title", "outlet", "byline", "wire_source", "source_file")}),
+       st.data())
+def test_release_lines_with_metadata_take_the_fast_path_and_leave_it_on_any_corruption(
+        record: dict[str, Any], split: str, metadata: dict[str, Any], data: st.DataObject) -> None:
+    released = dict(written(record), split=split, metadata=dict(metadata, publication_date=None))
+    line = _line(released)
+    assert not line.endswith(json.dumps(record["text"], ensure_ascii=False).encode() + b"}")
+    assert clean_record(line, CTX.fast) is not None
+    corrupt = data.draw(st.sampled_from(CORRUPTIONS))
+    changed = corrupt(copy.deepcopy(released), data.draw)
+    assume(changed is not None)
+    assert_fast_path_agrees(changed)
+
+
+@given(records(), st.booleans())
+def test_the_colons_outside_the_text_literal_are_the_line_s_less_the_literal_s(record: dict[str, Any],
+                                                                             text_last: bool) -> None:
+    data = written(record) if text_last else dict(written(record), split="train")
+    line = _line(data) + b"\n"
+    literal = json.dumps(record["text"], ensure_ascii=False, separators=(",", ":")).encode()
+    assert line.endswith(literal + b"}\n") == text_last
+    assert colons_outside(line, literal) == line.count(b":") - literal.count(b":")
+
+
+@pytest.mark.parametrize("text", ["null", "5", '["a"]', '{"a":1}', '"\\ud800"'])
+def test_a_text_that_is_no_string_of_characters_leaves_the_fast_path(text: str) -> None:
+    record = {"doc_id": "doc-1", "schema_version": SCHEMA.version, "text_sha256": "0" * 64,
+              "annotator": "a", "spans": [], "relations": []}
+    line = _line(record)[:-1] + b',"text":' + text.encode() + b"}"
+    assert clean_record(line, CTX.fast) is None
+    assert reference_check_line(line, CTX)[0] != []
 
 
 # Texts full of colons: a record whose text is the corpus's writes none of them, and the count of

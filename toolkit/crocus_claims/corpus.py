@@ -99,7 +99,13 @@ class CorpusError(Exception):
 
 
 def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """The SHA-256 of the text's UTF-8 bytes, as 64 lowercase hex digits (a record's text_sha256)."""
+    return utf8_sha256(text.encode("utf-8"))
+
+
+def utf8_sha256(data: bytes | memoryview) -> str:
+    """`text_sha256` of a text given as its UTF-8 bytes."""
+    return hashlib.sha256(data).hexdigest()
 
 
 BYTE_ORDER_MARK = "\ufeff"

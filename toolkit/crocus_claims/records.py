@@ -204,8 +204,15 @@ def complete_record_types(schema: Schema | None = None) -> RecordTypes:
     return _build_record_types(schema or load_schema(), complete=True)
 
 
+def text_literal_record_types(schema: Schema | None = None) -> RecordTypes:
+    """The complete types with the record's text left as its JSON literal (msgspec.Raw, any JSON
+    value: the reader checks that it is a string): the validator's fast path hashes the literal's
+    bytes and counts its keys around it (validation/fast_path.py)."""
+    return _build_record_types(schema or load_schema(), complete=True, text_literal=True)
+
+
 @functools.lru_cache(maxsize=None)
-def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
+def _build_record_types(schema: Schema, complete: bool = False, text_literal: bool = False) -> RecordTypes:
     offset = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
     identifier = str  # checked by _IdentifierCheck, not by msgspec
     attributes, spans = {}, {}
@@ -235,7 +242,7 @@ def _build_record_types(schema: Schema, complete: bool = False) -> RecordTypes:
             ("spans", list[span]),
             ("relations", list[relation]) if complete else
             ("relations", list[relation], msgspec.field(default_factory=list)),
-            ("text", Union[str, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
+            ("text", msgspec.Raw if text_literal else Union[str, msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007
             ("metadata", Union[CompleteMetadata if complete else Metadata, msgspec.UnsetType],  # noqa: UP007
              msgspec.UNSET),
             ("split", Union[Literal[SPLITS], msgspec.UnsetType], msgspec.UNSET),  # noqa: UP007

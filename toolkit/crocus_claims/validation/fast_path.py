@@ -11,11 +11,13 @@ holds it to the reference on generated and corrupted records.
 
 What a clean record must satisfy, and where the reference checks it:
 - it decodes into the complete types of the context's own schema version, ids matching their
-  pattern (records.py: complete_record_types, _IdentifierCheck);
-- it repeats no key: its colons are its keys plus its strings' colons (duplicate_keys.keys_agree,
-  the same function the reference checks call);
+  pattern (records.py: complete_record_types, _IdentifierCheck); the text is decoded here from
+  its JSON literal (records.text_literal_record_types), whose bytes are hashed as they are when
+  the literal has no escape;
+- it repeats no key: its colons are its keys plus its strings' colons, the text's left out of
+  both sides (duplicate_keys.keys_agree, the function the reference checks call);
 - its text hashes to its text_sha256, and is the corpus text when the corpus has the document
-  (semantic.document_text, called here too);
+  (semantic.trusted_text, called here too);
 - every span lies within the text, quotes it exactly and does not start or end with white space;
   span ids and (label, start, end) are unique; figures agree with their qualifier
   (semantic.check_spans, interval_problems);
@@ -33,14 +35,17 @@ from typing import Any
 
 import msgspec
 
-from crocus_claims.records import ID_PATTERN, SHA256_PATTERN
+from crocus_claims.corpus import text_sha256, utf8_sha256
+from crocus_claims.records import ID_PATTERN, SHA256_PATTERN, text_literal_record_types
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval
 from crocus_claims.validation.duplicate_keys import RecordShape, keys_agree
-from crocus_claims.validation.semantic import Context, document_text
+from crocus_claims.validation.semantic import Context, document_text, trusted_text
 
 _ID = re.compile(ID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
+_UNSET = msgspec.UNSET
+_decode_string = msgspec.json.Decoder(str).decode
 
 
 def interval_check(interval: Interval) -> Callable[[Any], bool]:
@@ -77,7 +82,7 @@ class FastPath:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.version: str = ctx.schema.version
-        self.decoder = ctx.complete.decoder
+        self.decoder = text_literal_record_types(ctx.schema).decoder
         self.identifiers = ctx.complete.identifiers
         self.valid_ids: set[str] = ctx.complete.identifiers.valid_ids
         self.shape: RecordShape = ctx.shape
@@ -89,18 +94,25 @@ class FastPath:
 
 
 def clean_record(line: bytes, fast: FastPath) -> Any | None:
-    """The record of `line` (a struct of records.complete_record_types) when the reference checks
-    would find nothing in it; None when they might (they then run, and say what is wrong). Raises
-    nothing."""
+    """The record of `line` (a struct of records.text_literal_record_types, its text the JSON
+    literal) when the reference checks would find nothing in it; None when they might (they then
+    run, and say what is wrong). Raises nothing."""
     try:
         record = fast.decoder.decode(line)
     except _DECODE_ERRORS:
         return None
     if record.schema_version != fast.version or not _ID.fullmatch(record.doc_id):
         return None
-    text = document_text(record, fast.ctx)[0]  # None when it cannot be trusted
-    if text is None or (record.text is msgspec.UNSET and not _SHA256.fullmatch(record.text_sha256)):
-        return None  # (an inline text's hash was computed here, so it has the pattern)
+    literal: bytes | None = None
+    if record.text is _UNSET:
+        text = document_text(record, fast.ctx)[0]  # the corpus text, or None when it cannot be trusted
+        if text is None or not _SHA256.fullmatch(record.text_sha256):
+            return None
+    else:
+        literal = bytes(record.text)
+        text = inline_text(literal, record, fast)
+        if text is None:
+            return None
     spans, relations = record.spans, record.relations
     size, intervals = len(text), fast.intervals
     labels: dict[str, str] = {}
@@ -118,9 +130,28 @@ def clean_record(line: bytes, fast: FastPath) -> Any | None:
         return None
     if relations and not _relations_clean(relations, labels, fast):
         return None
-    if not keys_agree(line, record, fast.shape):
+    if not keys_agree(line, record, fast.shape, literal):
         return None
     return record
+
+
+def inline_text(literal: bytes, record: Any, fast: FastPath) -> str | None:
+    """The text of a record's JSON string `literal` when it hashes to the record's text_sha256 and
+    agrees with the corpus (semantic.trusted_text); None otherwise, or when it is no string, or
+    not UTF-8. A literal without escapes is the text's UTF-8 bytes, hashed as they are."""
+    if literal[:1] != b'"':
+        return None
+    try:
+        if b"\\" in literal:
+            text = _decode_string(literal)
+            digest = text_sha256(text)
+        else:
+            body = memoryview(literal)[1:-1]
+            text = str(body, "utf-8")
+            digest = utf8_sha256(body)
+    except (*_DECODE_ERRORS, UnicodeError):
+        return None
+    return trusted_text(record.doc_id, record.text_sha256, text, digest, fast.ctx)[0]
 
 
 def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast: FastPath) -> bool:

@@ -78,14 +78,20 @@ def _version_verdict(version: str, ctx: Context) -> tuple[str, str] | None:
 
 def document_text(record: Any, ctx: Context) -> tuple[str | None, list[Finding]]:
     """The text the record's offsets point into, or None when it cannot be trusted."""
-    doc_id, claimed = record.doc_id, record.text_sha256
-    corpus_doc = ctx.corpus.get(doc_id)
     inline = record.text if isinstance(record.text, str) else None
+    return trusted_text(record.doc_id, record.text_sha256, inline,
+                        None if inline is None else text_sha256(inline), ctx)
+
+
+def trusted_text(doc_id: str, claimed: str, inline: str | None, inline_sha256: str | None,
+                 ctx: Context) -> tuple[str | None, list[Finding]]:
+    """The text of document `doc_id` whose hash a record claims is `claimed`: its own `inline`
+    text (hashing to `inline_sha256`) or the corpus text, or None when it cannot be trusted."""
+    corpus_doc = ctx.corpus.get(doc_id)
     if inline is not None:
-        actual = text_sha256(inline)
-        if actual != claimed:
+        if inline_sha256 != claimed:
             return None, [Finding("text-hash-mismatch", f"text_sha256 is {claimed[:12]}… but the record's own "
-                                  f"text hashes to {actual[:12]}…", doc_id=doc_id, path="text_sha256")]
+                                  f"text hashes to {str(inline_sha256)[:12]}…", doc_id=doc_id, path="text_sha256")]
         if corpus_doc is not None and corpus_doc.text_sha256 != claimed:
             return None, [Finding("text-hash-mismatch", "the record's text is not the corpus text of "
                                   f"{doc_id} (corpus {corpus_doc.text_sha256[:12]}…)", doc_id=doc_id,

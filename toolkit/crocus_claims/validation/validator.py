@@ -33,6 +33,9 @@ from crocus_claims.validation.fast_path import FastPath, clean_record
 from crocus_claims.validation.findings import Finding
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the smallest file worth splitting
+# One process reads through a buffer of this size: with the default (8 KiB), a record of a few
+# kilobytes costs several reads and copies (benchmarks/bench_validate.py reads the same way).
+READ_BUFFER_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -531,7 +534,7 @@ def _validate_file(path: Path, checker: _Lines, jobs: int, progress: Progress | 
         if jobs > 1 and size > 2 * CHUNK_BYTES and "fork" in multiprocessing.get_all_start_methods():
             yield from _validate_file_parallel(path, checker, jobs, progress)
             return
-        with open(path, "rb") as handle, paused_gc():
+        with open(path, "rb", buffering=READ_BUFFER_BYTES) as handle, paused_gc():
             lines = handle if progress is None else _reporting(handle, progress)
             for _, finding in checker.check_all(lines):
                 yield finding
