@@ -21,9 +21,8 @@ from hypothesis import strategies as st
 from strategies import records
 
 from crocus_claims.corpus import CorpusDocument
-from crocus_claims.records import record_types
+from crocus_claims.records import SPLITS, record_types
 from crocus_claims.schema import load_schema
-from crocus_claims.records import SPLITS
 from crocus_claims.validation import validate_lines
 from crocus_claims.validation.duplicate_keys import colons_outside
 from crocus_claims.validation.fast_path import clean_record

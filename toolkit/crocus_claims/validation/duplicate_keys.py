@@ -60,8 +60,9 @@ class RecordShape:
 
 def keys_agree(line: bytes, record: Any, shape: RecordShape, literal: bytes | None = None) -> bool:
     """Whether `line`, which decoded into the complete types as `record`, repeats no key (see module).
-    `literal`: the record's text as its JSON literal, for a record that holds that instead of the
-    text (the fast path's); its colons are then left out of both sides (`colons_outside`).
+    `literal`: the record's text as its JSON literal, for a record decoded with the text left as
+    that (records.text_literal_record_types, the fast path's); the text's colons are then left out
+    of both sides (`colons_outside`).
 
     False means "not known": the caller runs `duplicate_keys`.
     """
@@ -98,9 +99,10 @@ def keys_agree(line: bytes, record: Any, shape: RecordShape, literal: bytes | No
 
 def colons_outside(line: bytes, literal: bytes) -> int:
     """The colons of `line` less those of `literal`, a string literal of the line (the record's
-    text as JSON). Counting stops where the literal starts when the line ends with it (and the
-    record's closing brace), as the lines this toolkit writes do: a long text's colons are never
-    counted."""
+    text as JSON). Both ways of counting give that number: when the line's last bytes before its
+    final character (and newline) are the literal, as in records whose text is their last member,
+    counting stops where those bytes start and the text's colons are never counted; otherwise the
+    literal's colons are taken from the line's."""
     end = len(line) - (2 if line.endswith(b"}\n") else 1)
     if line.endswith(literal, 0, end):
         return line.count(b":", 0, end - len(literal))

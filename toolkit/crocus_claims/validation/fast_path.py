@@ -39,7 +39,7 @@ from crocus_claims.corpus import text_sha256, utf8_sha256
 from crocus_claims.records import ID_PATTERN, SHA256_PATTERN, text_literal_record_types
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval
 from crocus_claims.validation.duplicate_keys import RecordShape, keys_agree
-from crocus_claims.validation.semantic import Context, document_text, trusted_text
+from crocus_claims.validation.semantic import Context, InlineText, document_text, trusted_text
 
 _ID = re.compile(ID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
@@ -137,8 +137,9 @@ def clean_record(line: bytes, fast: FastPath) -> Any | None:
 
 def inline_text(literal: bytes, record: Any, fast: FastPath) -> str | None:
     """The text of a record's JSON string `literal` when it hashes to the record's text_sha256 and
-    agrees with the corpus (semantic.trusted_text); None otherwise, or when it is no string, or
-    not UTF-8. A literal without escapes is the text's UTF-8 bytes, hashed as they are."""
+    agrees with the corpus (semantic.trusted_text); None otherwise: when the literal is no string,
+    is not UTF-8, or has a bad escape or a lone surrogate. A literal without escapes is the text's
+    UTF-8 bytes, hashed as they are. Raises nothing."""
     if literal[:1] != b'"':
         return None
     try:
@@ -151,7 +152,7 @@ def inline_text(literal: bytes, record: Any, fast: FastPath) -> str | None:
             digest = utf8_sha256(body)
     except (*_DECODE_ERRORS, UnicodeError):
         return None
-    return trusted_text(record.doc_id, record.text_sha256, text, digest, fast.ctx)[0]
+    return trusted_text(record.doc_id, record.text_sha256, InlineText(text, digest), fast.ctx)[0]
 
 
 def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast: FastPath) -> bool:

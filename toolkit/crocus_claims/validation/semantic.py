@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from crocus_claims.corpus import CorpusDocument, text_sha256
 from crocus_claims.records import RecordTypes, complete_record_types, record_types
@@ -76,27 +76,34 @@ def _version_verdict(version: str, ctx: Context) -> tuple[str, str] | None:
     return None
 
 
+class InlineText(NamedTuple):
+    """A record's own text and the SHA-256 of its UTF-8 bytes (corpus.text_sha256)."""
+
+    text: str
+    sha256: str
+
+
 def document_text(record: Any, ctx: Context) -> tuple[str | None, list[Finding]]:
     """The text the record's offsets point into, or None when it cannot be trusted."""
     inline = record.text if isinstance(record.text, str) else None
-    return trusted_text(record.doc_id, record.text_sha256, inline,
-                        None if inline is None else text_sha256(inline), ctx)
+    return trusted_text(record.doc_id, record.text_sha256,
+                        None if inline is None else InlineText(inline, text_sha256(inline)), ctx)
 
 
-def trusted_text(doc_id: str, claimed: str, inline: str | None, inline_sha256: str | None,
+def trusted_text(doc_id: str, claimed: str, inline: InlineText | None,
                  ctx: Context) -> tuple[str | None, list[Finding]]:
-    """The text of document `doc_id` whose hash a record claims is `claimed`: its own `inline`
-    text (hashing to `inline_sha256`) or the corpus text, or None when it cannot be trusted."""
+    """The text of document `doc_id` whose hash a record claims is `claimed`: the record's own
+    (`inline`) or the corpus text, and the findings when it cannot be trusted (the text is then None)."""
     corpus_doc = ctx.corpus.get(doc_id)
     if inline is not None:
-        if inline_sha256 != claimed:
+        if inline.sha256 != claimed:
             return None, [Finding("text-hash-mismatch", f"text_sha256 is {claimed[:12]}… but the record's own "
-                                  f"text hashes to {str(inline_sha256)[:12]}…", doc_id=doc_id, path="text_sha256")]
+                                  f"text hashes to {inline.sha256[:12]}…", doc_id=doc_id, path="text_sha256")]
         if corpus_doc is not None and corpus_doc.text_sha256 != claimed:
             return None, [Finding("text-hash-mismatch", "the record's text is not the corpus text of "
                                   f"{doc_id} (corpus {corpus_doc.text_sha256[:12]}…)", doc_id=doc_id,
                                   path="text")]
-        return inline, []
+        return inline.text, []
     if corpus_doc is None:
         return None, [Finding("unknown-document", f"{doc_id} is not in the corpus and the record has no text",
                               doc_id=doc_id, path="doc_id")]

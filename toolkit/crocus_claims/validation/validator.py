@@ -33,8 +33,9 @@ from crocus_claims.validation.fast_path import FastPath, clean_record
 from crocus_claims.validation.findings import Finding
 
 CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the smallest file worth splitting
-# One process reads through a buffer of this size: with the default (8 KiB), a record of a few
-# kilobytes costs several reads and copies (benchmarks/bench_validate.py reads the same way).
+# One process reads through a buffer of this size: with the default (the file system's block size,
+# 4 KiB here), a record of a few kilobytes costs several reads and copies
+# (benchmarks/bench_validate.py reads the same way).
 READ_BUFFER_BYTES = 1024 * 1024
 
 
