@@ -13,7 +13,7 @@ memory at the end of the work less at its start, near 0 when memory is flat in d
 | path      | ours                                                | baseline                                  |
 |-----------|-----------------------------------------------------|-------------------------------------------|
 | validate  | the validator on documents.jsonl, one process       | orjson parsing of documents.jsonl         |
-| import    | Label Studio export -> records file (streamed)      | orjson parsing of the export file         |
+| import    | Label Studio export -> records file (streamed)      | orjson parsing of the export file (*)     |
 | load      | crocus_claims.load(): every file's checksum checked | reading every file of the release         |
 | documents | iterating the typed (pydantic) documents            | orjson parsing of documents.jsonl         |
 | spans     | Dataset.spans(): one row per span, as polars frame  | polars reading spans.parquet              |
@@ -22,6 +22,9 @@ memory at the end of the work less at its start, near 0 when memory is flat in d
 | hf        | to_hf(): Arrow files from a generator               | orjson parsing of documents.jsonl         |
 | figures   | Dataset.figures(): the board's statement frame      | polars reading spans.parquet              |
 | board     | crocus-claims board: the static site of the release | orjson parsing of documents.jsonl         |
+
+(*) With the cycle collector paused, as the import pauses it: with it on, most of orjson's time on
+a large export is the collector tracing the objects it has built.
 
     python benchmarks/bench_scale.py                 # default sizes: a few minutes on 2 cores
     python benchmarks/bench_scale.py --full          # the sizes the targets name (100k documents,
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -86,7 +90,13 @@ def work(method: str, release: Path, export: Path) -> Callable[[], dict[str, Any
     if method == "orjson-export":
         import orjson
 
-        return lambda: {"items": len(orjson.loads(export.read_bytes()))}
+        def parse_export() -> dict[str, Any]:  # the collector paused, as the import pauses it
+            gc.disable()
+            try:
+                return {"items": len(orjson.loads(export.read_bytes()))}
+            finally:
+                gc.enable()
+        return parse_export
     if method == "orjson-release":
         return lambda: orjson_lines(documents_file) or {}
     if method == "read-release":
