@@ -83,10 +83,9 @@ class SourceEntry(BaseModel):
 def text_document(doc_id: str, text: str) -> CorpusDocument:
     """A document that is only its text, every metadata field null: for records that carry their
     own text (tests, `--text-file` inputs) where no corpus entry exists."""
-    unknown = {name: None for name, info in CorpusDocument.model_fields.items() if not info.is_required()
-               or info.annotation in (str | None, dt.date | None)}
-    return CorpusDocument(**{**unknown, "doc_id": doc_id, "source_file": f"{doc_id}.txt", "stripped_prefix": "",
-                             "text_sha256": text_sha256(text), "text": text})
+    return CorpusDocument(doc_id=doc_id, title=None, outlet=None, publication_date=None, byline=None,
+                          wire_source=None, source_file=f"{doc_id}.txt", stripped_prefix="",
+                          text_sha256=text_sha256(text), text=text)
 
 
 class CorpusError(Exception):

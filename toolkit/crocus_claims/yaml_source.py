@@ -32,7 +32,7 @@ class UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_scalar(self, node: yaml.ScalarNode) -> Any:
+    def construct_scalar(self, node: yaml.ScalarNode | yaml.MappingNode) -> Any:  # a mapping: its `=` key holds the scalar
         value = super().construct_scalar(node)
         index = lone_surrogate(value) if isinstance(value, str) else None
         if index is not None:

@@ -23,7 +23,7 @@ COMMANDS = {
     "corpus": "crocus_claims.cli.corpus:corpus",
     "ls": "crocus_claims.cli.labelstudio:ls",
     "annotate": "crocus_claims.cli.labelstudio:annotate",
-    "annotations": "crocus_claims.cli.annotations:annotations",
+    "annotations": "crocus_claims.cli.annotations:annotations_group",
     "agreement": "crocus_claims.cli.agreement:agreement",
     "adjudicate": "crocus_claims.cli.adjudicate:adjudicate",
     "stats": "crocus_claims.cli.stats:stats",

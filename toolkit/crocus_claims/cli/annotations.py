@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from crocus_claims import authoring, resources
 from crocus_claims.cli.common import FORMAT, InputError, exit_with_findings, finish, read_annotation_set, refuse
 
+if TYPE_CHECKING:
+    from crocus_claims.migration import Decisions
+    from crocus_claims.validation import Finding
+
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                     help="The annotations folder (default: the project's annotations/).")
 
 
-@click.group()
-def annotations() -> None:
+@click.group("annotations")
+def annotations_group() -> None:  # not `annotations`, the name `from __future__ import annotations` binds
     """Author annotations by quoting the text; build and check the records they make."""
 
 
-@annotations.command()
+@annotations_group.command()
 @click.option(
     "--check",
     is_flag=True,
@@ -71,7 +75,7 @@ def _report(problems: list[authoring.Problem], output_format: str = "human") -> 
     finish(problems, output_format, f"{len(problems)} problem(s); nothing written")
 
 
-@annotations.command("import")
+@annotations_group.command("import")
 @click.argument("records_file", metavar="RECORDS.jsonl", type=click.Path(path_type=Path))
 @click.option("--pass", "pass_name", required=True, metavar="NAME", help="The pass to write (a folder name).")
 @click.option("--replace", is_flag=True, help="Replace the pass's files for these documents if they differ.")
@@ -159,7 +163,7 @@ def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[
                            output_format)
 
 
-@annotations.command()
+@annotations_group.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--to", "target", required=True, metavar="X.Y.Z", help="The schema version to migrate to.")
 @click.option("--decisions", "decisions_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -189,7 +193,8 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
     if target not in available_versions():
         raise click.BadParameter(f"no schema {target} (known: {', '.join(available_versions())})",
                                  param_hint="--to")
-    decisions, decision_findings = None, []
+    decisions: Decisions | None = None
+    decision_findings: list[Finding] = []
     if decisions_path is not None:
         decisions, decision_findings = migration_files.read_decisions(decisions_path)
     plan = migration_files.plan_migration(list(paths), target, decisions=decisions,

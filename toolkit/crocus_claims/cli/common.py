@@ -9,7 +9,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO, NoReturn
 
 import click
 
@@ -190,13 +190,19 @@ def finish(findings: list[Any], output_format: str, summary_text: str, summary: 
     sys.exit(exit_code(findings) if status is None else status)
 
 
+def stdin_bytes() -> BinaryIO:
+    """Standard input as a binary stream (click's, which CliRunner replaces in the tests)."""
+    # click 8.5 deprecates get_binary_stream and serves it from a module __getattr__ typed `object`
+    return click.get_binary_stream("stdin")  # type: ignore[operator]
+
+
 def spooled_stdin(suffix: str) -> Path:
     """Standard input copied to a temporary file (removed at exit), for readers that need a path."""
     import atexit
-    import os
 
     handle = tempfile.NamedTemporaryFile(prefix="crocus-claims-stdin-", suffix=suffix, delete=False)
     with handle:
-        shutil.copyfileobj(click.get_binary_stream("stdin"), handle)
-    atexit.register(lambda: os.path.exists(handle.name) and os.unlink(handle.name))
-    return Path(handle.name)
+        shutil.copyfileobj(stdin_bytes(), handle)
+    path = Path(handle.name)
+    atexit.register(path.unlink, missing_ok=True)
+    return path

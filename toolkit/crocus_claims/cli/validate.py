@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from crocus_claims.cli.common import FORMAT, STDIN, pinned_schema_option
+from crocus_claims.cli.common import FORMAT, STDIN, pinned_schema_option, stdin_bytes
 from crocus_claims.schema import Schema
 from crocus_claims.validation import CODES, Finding, Report, iter_findings
 from crocus_claims.validation.report import json_document, summary_line
@@ -50,7 +50,7 @@ def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_
     if STDIN in paths:
         if len(paths) > 1:
             raise click.UsageError("read either standard input (-) or files, not both")
-        findings = iter_stream_findings(click.get_binary_stream("stdin"), report, schema=pinned_schema,
+        findings = iter_stream_findings(stdin_bytes(), report, schema=pinned_schema,
                                         migrate=migrate)
         finish_validation(report, findings, output_format)
     with progress_bar(paths, output_format) as progress:

@@ -53,7 +53,8 @@ def result_items(record: Any, schema: Schema) -> list[dict[str, Any]]:
     return items
 
 
-def prediction_for(record: Any, schema: Schema, model_version: str, score: float | None = None) -> dict[str, Any]:
+def prediction_for(record: Any, schema: Schema, model_version: str | None,
+                   score: float | None = None) -> dict[str, Any]:
     """The record as a prediction of `model_version`:annotator, or of exactly the annotator when
     `model_version` is None (pre-annotations: `prelabel-<version>`); `score` in [0, 1] if given."""
     data = record if isinstance(record, dict) else to_builtins(record)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -185,8 +185,10 @@ def relation_key(relation: Any) -> str | None:
         return None
     if isinstance(relation.get("id"), str):
         return relation["id"]
-    parts = [relation.get(key) for key in ("type", "head", "tail")]
-    return derived_relation_id(*parts) if all(isinstance(p, str) for p in parts) else None
+    kind, head, tail = (relation.get(key) for key in ("type", "head", "tail"))
+    if isinstance(kind, str) and isinstance(head, str) and isinstance(tail, str):
+        return derived_relation_id(kind, head, tail)
+    return None
 
 
 def rename_key(mapping: MutableMapping[str, Any], old: str, new: str) -> None:
@@ -350,7 +352,8 @@ def _needs_decision(run: _Run, op: NeedsDecision, index: int) -> None:
                        by=decision.by, why=decision.why, **where)
 
 
-_APPLY = {
+# operation class -> its handler, which takes an operation of that class (hence Any)
+_APPLY: dict[type, Callable[[_Run, Any, int], None]] = {
     RenameLabel: _rename_label, RenameAttribute: _rename_attribute, RenameValue: _rename_value,
     MergeValues: _merge_values, RenameRelation: _rename_relation, RenameEntry: _rename_entry,
     AddAttribute: _add_attribute, RemoveAttribute: _remove_attribute, RemoveValue: _remove_value,
@@ -369,7 +372,7 @@ def apply_migration(record: MutableMapping[str, Any], migration: Migration,
     return run.impacts
 
 
-def migrate_record(record: Mapping[str, Any], migrations: Sequence[Migration],
+def migrate_record(record: MutableMapping[str, Any], migrations: Sequence[Migration],
                    decisions: Decisions | None = None) -> tuple[Any, list[Impact]]:
     """A copy of `record` migrated through `migrations` (from `migration_path`), and its impacts.
 

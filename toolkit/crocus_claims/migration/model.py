@@ -199,12 +199,13 @@ class Migration(BaseModel):
 
     def inverse(self) -> Migration:
         """The migration back, for a migration made only of renames; ValueError otherwise."""
-        if not all(isinstance(op, RENAMES) for op in self.operations):
+        renames = [op for op in self.operations if isinstance(op, RENAMES)]
+        if len(renames) != len(self.operations):
             raise ValueError(f"{self.name} does more than rename: it has no inverse")
-        count = len(self.operations)
-        backwards = [op.model_copy(update={"from_": op.to, "to": op.from_}) for op in reversed(self.operations)]
-        inverse = Migration(**{"from": self.to, "to": self.from_, "description": f"inverse of {self.name}",
-                               "operations": backwards})
+        count = len(renames)
+        backwards = [op.model_copy(update={"from_": op.to, "to": op.from_}) for op in reversed(renames)]
+        inverse = Migration.model_validate({"from": self.to, "to": self.from_,
+                                            "description": f"inverse of {self.name}", "operations": backwards})
         inverse._entry_attributes = {count - 1 - i: names for i, names in self._entry_attributes.items()}
         return inverse
 
@@ -249,6 +250,7 @@ def parse_migration(path: Path) -> tuple[Migration, yaml.Node]:
     if match and match.groups() != (migration.from_, migration.to):
         raise MigrationError(path, [(line_of(root, ("from",)), "from", f"file is named for {match[1]}--{match[2]} "
                                      f"but migrates {migration.name}")])
+    assert root is not None  # the document is a mapping (data), so it has a node
     return migration, root
 
 
@@ -412,8 +414,8 @@ def _apply_names(op: Any, state: _Names, target: _Names, new: Schema) -> list[tu
         if not new_attribute:
             problems.append(("attribute", f"the new schema has no attribute {op.attribute!r}"))
             return problems
-        state.values.setdefault(op.attribute, None if target.values[op.attribute] is None
-                                else set(target.values[op.attribute]))
+        target_values = target.values[op.attribute]
+        state.values.setdefault(op.attribute, None if target_values is None else set(target_values))
         state.registry_of.setdefault(op.attribute, target.registry_of[op.attribute])
         for label in op.labels:
             if need("label", label, state.labels, "labels") and op.attribute not in state.labels[label]:
@@ -436,8 +438,8 @@ def _apply_names(op: Any, state: _Names, target: _Names, new: Schema) -> list[tu
     elif isinstance(op, ChangeRelationEnds):
         if need("relation", op.relation, state.relations, "relation"):
             heads, tails = state.relations[op.relation]
-            for key, ends in (("head", op.head), ("tail", op.tail)):
-                for label in ends or ():
+            for key, new_ends in (("head", op.head), ("tail", op.tail)):
+                for label in new_ends or ():
                     need("label", label, state.labels, key)
             state.relations[op.relation] = (set(op.head) if op.head else heads, set(op.tail) if op.tail else tails)
     elif isinstance(op, NeedsDecision):
@@ -449,10 +451,11 @@ def _apply_names(op: Any, state: _Names, target: _Names, new: Schema) -> list[tu
             definition = new.attributes_by_name.get(op.attribute)
             if definition is None:
                 problems.append(("attribute", f"the new schema has no attribute {op.attribute!r}"))
-            for answer in op.answers or () if definition is not None else ():
-                problem = value_problem(new, definition, answer)
-                if problem:
-                    problems.append(("answers", f"not a value of {op.attribute!r} in the new schema: {problem}"))
+            else:
+                for answer in op.answers or ():
+                    problem = value_problem(new, definition, answer)
+                    if problem:
+                        problems.append(("answers", f"not a value of {op.attribute!r} in the new schema: {problem}"))
             state.decided.add(op.attribute)
     return problems
 
@@ -467,9 +470,9 @@ def _leftovers(state: _Names, target: _Names, new: Schema) -> list[str]:
         for attribute in attributes:
             if attribute not in target.labels[label]:
                 problems.append(f"attribute {attribute!r} of {label} is not in {new.version}: rename or remove it")
-        for attribute in new.label_attributes(label):
-            if attribute.required and attribute.name not in attributes and attribute.name not in state.decided:
-                problems.append(f"{label} requires {attribute.name!r} in {new.version}: add it with a value")
+        for definition in new.label_attributes(label):
+            if definition.required and definition.name not in attributes and definition.name not in state.decided:
+                problems.append(f"{label} requires {definition.name!r} in {new.version}: add it with a value")
     for attribute, values in state.values.items():
         wanted = target.values.get(attribute)
         if values and wanted is not None and attribute in target.values:

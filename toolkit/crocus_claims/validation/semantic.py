@@ -200,7 +200,7 @@ def interval_problems(attributes: Any, interval: Interval) -> list[str]:
     return problems
 
 
-def check_relations(doc_id: str, relations: Sequence[Any], span_labels: Mapping[str, str],
+def check_relations(doc_id: str | None, relations: Sequence[Any], span_labels: Mapping[str, str],
                     span_ids: Container[str], ctx: Context) -> list[Finding]:
     """`span_labels`: well-formed spans by id; `span_ids`: every id a span declared, well-formed or not."""
     findings: list[Finding] = []

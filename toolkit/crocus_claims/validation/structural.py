@@ -183,8 +183,9 @@ def check_data(data: Any, ctx: semantic.Context) -> list[Finding]:
         findings += text_findings
     span_findings, labels = semantic.check_spans(doc_id, spans, text, ctx)
     findings += span_findings
-    declared = data.get("spans") if isinstance(data.get("spans"), list) else []
-    span_ids = {item.get("id") for item in declared if isinstance(item, dict) and isinstance(item.get("id"), str)}
+    declared = data.get("spans")
+    items = declared if isinstance(declared, list) else []
+    span_ids = {span_id for item in items if isinstance(item, dict) and isinstance(span_id := item.get("id"), str)}
     findings += semantic.check_relations(doc_id, relations, labels, span_ids, ctx)
     return findings
 
