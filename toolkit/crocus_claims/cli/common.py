@@ -191,9 +191,9 @@ def finish(findings: list[Any], output_format: str, summary_text: str, summary: 
 
 
 def stdin_bytes() -> BinaryIO:
-    """Standard input as a binary stream (click's, which CliRunner replaces in the tests)."""
-    # click 8.5 deprecates get_binary_stream and serves it from a module __getattr__ typed `object`
-    return click.get_binary_stream("stdin")  # type: ignore[operator]
+    """Standard input as a binary stream (click.get_binary_stream is deprecated since click 8.5,
+    and is removed in click 9)."""
+    return sys.stdin.buffer
 
 
 def spooled_stdin(suffix: str) -> Path:
