@@ -105,6 +105,7 @@ def test_the_command_builds_the_board_of_an_annotation_pass(tmp_path: Path) -> N
     assert pages == sorted(f"doc-{p.stem}.html" for p in PASS2.glob("*.jsonl"))
     index = (tmp_path / "pass2" / "index.html").read_text(encoding="utf-8")
     assert "annotations pass2" in index
+    assert "missing-label" not in index  # every section's label is in the schema
 
 
 def test_invalid_records_are_refused_and_nothing_is_written(tmp_path: Path) -> None:

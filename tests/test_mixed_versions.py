@@ -169,6 +169,11 @@ def test_the_board_of_the_made_up_2_0_shows_what_its_schema_has(
         assert f"<td>{named}" + (f' <span class="muted">(not stated: {unstated})</span>' if unstated else "") + "</td>" \
             in table
     assert "time" not in table
+    # The made-up 2.0.0 renames PERPETRATOR_CLAIM: the claims section says why it is empty.
+    claims = index[index.index('<section id="claims">'):]
+    claims = claims[:claims.index("</section>")]
+    assert "Schema 2.0.0 has no label PERPETRATOR_CLAIM" in claims
+    assert index.count("missing-label") == 1
 
 
 def test_a_column_whose_attribute_the_schema_lacks_is_left_out(

@@ -39,7 +39,7 @@ from crocus_claims.board.charts import IntervalRow, interval_chart
 from crocus_claims.board.document import BAR_PITCH, DocumentViews
 from crocus_claims.board.names import Names
 from crocus_claims.loader.dataset import Dataset
-from crocus_claims.loader.frames import CLAIM_LABEL, DENIAL_LABEL, FIGURE_LABEL, WARNING_LABEL
+from crocus_claims.loader.frames import FIGURE_LABEL, STATEMENT_LABELS, WARNING_LABEL, missing_statement_labels
 from crocus_claims.schema import Schema
 
 INDEX_PAGE = "index.html"
@@ -173,10 +173,11 @@ class Board:
         # What the tables show comes from the schema of the records drawn: an attribute column is
         # drawn only where the label has that attribute, each boolean of WARNING is a "named" flag.
         self.columns = {kind: frozenset(a.name for a in self.label_attributes(label))
-                        for kind, label in (("claims", CLAIM_LABEL), ("warnings", WARNING_LABEL),
-                                            ("denials", DENIAL_LABEL))}
+                        for kind, label in STATEMENT_LABELS.items()}
         self.warning_flags = tuple(a.name for a in self.label_attributes(WARNING_LABEL) if a.type == "boolean")
-        self.environment.globals.update(columns=self.columns, warning_flags=self.warning_flags)
+        self.environment.globals.update(columns=self.columns, warning_flags=self.warning_flags,
+                                        missing_labels=missing_statement_labels(self.schema),
+                                        schema_version=self.schema.version)
         self.environment.globals.update(names=self.names, colors=self.colors, board_title=self.title,
                                         stylesheet=STYLESHEET, index_page=INDEX_PAGE, document_page=document_page)
 

@@ -36,6 +36,10 @@ FIGURE_LABEL = "CASUALTY_FIGURE"
 CLAIM_LABEL = "PERPETRATOR_CLAIM"
 WARNING_LABEL = "WARNING"
 DENIAL_LABEL = "DENIAL"
+# The board's statement sections and the label each draws: a schema without one of these labels
+# (removed, or renamed) leaves that section empty, and the board says so.
+STATEMENT_LABELS = {"figures": FIGURE_LABEL, "claims": CLAIM_LABEL, "warnings": WARNING_LABEL,
+                    "denials": DENIAL_LABEL}
 ACTOR_REGISTRY = "actor"
 OUTLET_REGISTRY = "outlet"
 
@@ -54,6 +58,11 @@ PAIR_SIDE_COLUMNS = (
     "source_kind", "source_actor", "source_actor_root", "source_outlet", "reported_by_outlets",
     "document_outlet", "publication_date",
 )
+
+
+def missing_statement_labels(schema: Schema) -> dict[str, str]:
+    """Section -> label, for each statement section (STATEMENT_LABELS) whose label `schema` lacks."""
+    return {section: label for section, label in STATEMENT_LABELS.items() if label not in schema.labels_by_name}
 
 
 def registry_attribute(schema: Schema, registry: str) -> str | None:
