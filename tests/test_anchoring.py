@@ -224,13 +224,15 @@ def test_annotators_whose_names_make_one_pass_name_are_refused(tmp_path: Path,
     first = gold_record(0)
     second = {**gold_record(1), "annotator": "alice-b@example.org"}
     third = {**gold_record(2), "annotator": "bob"}
-    records = [{**first, "annotator": "Alice.B@example.org"}, second, third]
+    unknown = {**gold_record(3), "annotator": "carol", "doc_id": "not-in-the-corpus"}
+    records = [{**first, "annotator": "Alice.B@example.org"}, second, third, unknown]
     with pytest.raises(SystemExit) as exited:
         anchor_passes(records, "round1", tmp_path / "annotations", False, "label-studio-export", output_format="json")
     assert exited.value.code == 1
-    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    finding, other = json.loads(capsys.readouterr().out)["findings"]  # every problem, not the first kind only
+    assert other["code"] == "unknown-document" and other["doc_id"] == "not-in-the-corpus"
     assert finding["code"] == "pass-name-collision" and finding["file"] == "label-studio-export"
-    assert "'Alice.B@example.org', 'alice-b@example.org'" in finding["message"]
+    assert '"Alice.B@example.org", "alice-b@example.org"' in finding["message"]
     assert "round1-alice-b-example-org" in finding["message"]
     assert not (tmp_path / "annotations").exists()  # nothing written
     assert set(anchor_passes([third], "round1", tmp_path / "annotations", False, "x")) == {"round1-bob"}

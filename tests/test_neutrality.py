@@ -54,7 +54,7 @@ def schema_texts(schema: Schema) -> Iterator[tuple[str, str]]:
             yield f"registry {registry.name} {entry.id}", entry.description or ""
             # Aliases are names as articles spell them, shorter than a run but for a few: a name of
             # five words or more that an article also writes is flagged, and must be looked at.
-            for alias in entry.aliases or ():
+            for alias in entry.aliases:
                 yield f"registry {registry.name} {entry.id} alias", alias
     for attribute in schema.attributes:
         yield f"attribute {attribute.name}", attribute.description

@@ -37,8 +37,8 @@ _STRICT = pydantic.ConfigDict(extra="forbid", strict=True, frozen=True)  # like 
 
 class DocumentMetadata(pydantic.BaseModel):
     """What the article states about itself; null where it does not. The one definition of a
-    document's metadata: the validator's msgspec `Metadata`, METADATA_FIELDS and the JSON Schema
-    are built from it."""
+    document's metadata fields: the validator's msgspec `Metadata` and METADATA_FIELDS are built
+    from it (the JSON Schema, the Parquet tables and the Hugging Face features take its names)."""
 
     model_config = _STRICT
 
@@ -85,12 +85,21 @@ def attribute_annotation(schema: Schema, attribute: Attribute, bounds: Callable[
 # msgspec: the validator's fast types
 
 
-# Document metadata carried by release records (DocumentMetadata's fields); null where the article
-# does not state it.
-Metadata = msgspec.defstruct(
-    "Metadata", [(name, field.annotation, None) for name, field in DocumentMetadata.model_fields.items()],
-    forbid_unknown_fields=True, frozen=True,
-)
+def _metadata_struct() -> type[msgspec.Struct]:
+    """DocumentMetadata as a msgspec struct: the same fields, types and null defaults. Only those
+    are copied, so a field with another default or a constraint is refused here."""
+    fields = DocumentMetadata.model_fields
+    copied = [name for name, field in fields.items() if field.default is not None or field.metadata]
+    if copied:
+        raise TypeError(f"Metadata copies types and null defaults only; not {copied}")
+    return msgspec.defstruct(
+        "Metadata", [(name, field.annotation, None) for name, field in fields.items()],
+        forbid_unknown_fields=True, frozen=True,
+        namespace={"__doc__": "Document metadata carried by release records; null where the article does not state it."},
+    )
+
+
+Metadata = _metadata_struct()
 
 
 class _IdentifierCheck:

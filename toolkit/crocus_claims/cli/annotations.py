@@ -124,7 +124,7 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     from crocus_claims import anchoring
     from crocus_claims.corpus import load_corpus
     from crocus_claims.records import to_builtins
-    from crocus_claims.validation.findings import Finding
+    from crocus_claims.validation.findings import Finding, json_text
 
     root = root if root is not None else resources.annotations_dir()
     groups: dict[str, list] = {}
@@ -136,17 +136,16 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
         annotators.setdefault(name, set()).add(annotator)
     if pass_name is not None:
         groups.setdefault(pass_name, [])
-    else:
-        collisions = [Finding("pass-name-collision", f"annotators {', '.join(map(repr, sorted(names)))} all make "
-                              f"the pass name {name!r}: their records would be mixed in one pass; import each "
-                              "annotator's records with `crocus-claims annotations import --pass NAME`", source)
-                      for name, names in sorted(annotators.items()) if len(names) > 1]
-        if collisions:
-            exit_with_findings(collisions, output_format, "nothing written")
+    collided = {name for name, names in annotators.items() if pass_name is None and len(names) > 1}
+    collisions = [Finding("pass-name-collision", f"annotators {', '.join(map(json_text, sorted(annotators[name])))} "
+                          f"all make the pass name {json_text(name)}: their records would be mixed in one pass; "
+                          "import each annotator's records with `crocus-claims annotations import --pass NAME`",
+                          source)
+                  for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
-               for name, group in sorted(groups.items())}
-    problems = [problem for result in results.values() for problem in result.problems]
+               for name, group in sorted(groups.items()) if name not in collided}
+    problems = collisions + [problem for result in results.values() for problem in result.problems]
     if problems:
         exit_with_findings(problems, output_format, "nothing written")
     return results

@@ -192,8 +192,12 @@ def finish(findings: list[Any], output_format: str, summary_text: str, summary: 
 
 def stdin_bytes() -> BinaryIO:
     """Standard input as a binary stream (click.get_binary_stream is deprecated since click 8.5,
-    and is removed in click 9)."""
-    return sys.stdin.buffer
+    and is removed in click 9). Exits 2 (unreadable-file) when standard input is closed."""
+    stream: Any = sys.stdin  # None when the process was started with standard input closed
+    if stream is None:
+        fail("unreadable-file", "standard input is closed: nothing to read", BAD_INPUT)
+    binary: BinaryIO = getattr(stream, "buffer", stream)  # a binary stream put in its place has no .buffer
+    return binary
 
 
 def spooled_stdin(suffix: str) -> Path:
