@@ -227,7 +227,8 @@ def test_annotators_whose_names_make_one_pass_name_are_refused(tmp_path: Path,
     unknown = {**gold_record(3), "annotator": "carol", "doc_id": "not-in-the-corpus"}
     records = [{**first, "annotator": "Alice.B@example.org"}, second, third, unknown]
     with pytest.raises(SystemExit) as exited:
-        anchor_passes(records, "round1", tmp_path / "annotations", False, "label-studio-export", output_format="json")
+        anchor_passes(records, "round1", tmp_path / "annotations", False, "label-studio-export",
+                      output_format="json")
     assert exited.value.code == 1
     finding, other = json.loads(capsys.readouterr().out)["findings"]  # every problem, not the first kind only
     assert other["code"] == "unknown-document" and other["doc_id"] == "not-in-the-corpus"

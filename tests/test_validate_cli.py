@@ -174,7 +174,7 @@ def test_each_missing_field_and_attribute_is_one_finding_naming_it(tmp_path: Pat
 
 def test_validating_a_closed_standard_input_is_a_coded_refusal() -> None:
     """`crocus-claims validate - 0<&-`: no stream to read, so exit 2 with a code, not internal-error."""
-    result = subprocess.run([sys.executable, "-c", "from crocus_claims.cli import main; main()", "validate", "-"],
-                            preexec_fn=lambda: os.close(0), capture_output=True, text=True, check=False)
+    command = [sys.executable, "-c", "from crocus_claims.cli import main; main()", "validate", "-"]
+    result = subprocess.run(command, preexec_fn=lambda: os.close(0), capture_output=True, text=True, check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == "Error: unreadable-file: standard input is closed: nothing to read"

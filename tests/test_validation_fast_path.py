@@ -263,13 +263,14 @@ def test_records_as_this_toolkit_writes_them_take_the_fast_path(record: dict[str
 
 # Release lines: the text is followed by the split and the metadata (free text with colons), so
 # the line does not end with the text's literal and its colons are counted whole.
-METADATA_TEXT = st.one_of(st.none(), st.sampled_from(["Live: updates", "a:b:c", "12:30 GMT", "plain"]), st.text(max_size=8))
+METADATA_TEXT = st.one_of(st.none(), st.sampled_from(["Live: updates", "a:b:c", "12:30 GMT", "plain"]),
+                          st.text(max_size=8))
+METADATA_TEXTS = st.fixed_dictionaries({name: METADATA_TEXT
+                                        for name in ("title", "outlet", "byline", "wire_source", "source_file")})
 
 
 @settings(max_examples=150)
-@given(records(annotator=st.sampled_from(["alice", "a:b"])), st.sampled_from(SPLITS),
-       st.fixed_dictionaries({name: METADATA_TEXT for name in ("title", "outlet", "byline", "wire_source", "source_file")}),
-       st.data())
+@given(records(annotator=st.sampled_from(["alice", "a:b"])), st.sampled_from(SPLITS), METADATA_TEXTS, st.data())
 def test_release_lines_with_metadata_take_the_fast_path_and_leave_it_on_any_corruption(
         record: dict[str, Any], split: str, metadata: dict[str, Any], data: st.DataObject) -> None:
     released = dict(written(record), split=split, metadata=dict(metadata, publication_date=None))

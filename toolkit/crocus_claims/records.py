@@ -95,7 +95,8 @@ def _metadata_struct() -> type[msgspec.Struct]:
     return msgspec.defstruct(
         "Metadata", [(name, field.annotation, None) for name, field in fields.items()],
         forbid_unknown_fields=True, frozen=True,
-        namespace={"__doc__": "Document metadata carried by release records; null where the article does not state it."},
+        namespace={"__doc__": "Document metadata carried by release records; null where the article "
+                              "does not state it."},
     )
 
 

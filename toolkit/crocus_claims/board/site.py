@@ -39,7 +39,12 @@ from crocus_claims.board.charts import IntervalRow, interval_chart
 from crocus_claims.board.document import BAR_PITCH, DocumentViews
 from crocus_claims.board.names import Names
 from crocus_claims.loader.dataset import Dataset
-from crocus_claims.loader.frames import FIGURE_LABEL, STATEMENT_LABELS, WARNING_LABEL, missing_statement_labels
+from crocus_claims.loader.frames import (
+    FIGURE_LABEL,
+    STATEMENT_LABELS,
+    WARNING_LABEL,
+    missing_statement_labels,
+)
 from crocus_claims.schema import Schema
 
 INDEX_PAGE = "index.html"

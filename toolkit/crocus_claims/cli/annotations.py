@@ -137,10 +137,10 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     if pass_name is not None:
         groups.setdefault(pass_name, [])
     collided = {name for name, names in annotators.items() if pass_name is None and len(names) > 1}
-    collisions = [Finding("pass-name-collision", f"annotators {', '.join(map(json_text, sorted(annotators[name])))} "
-                          f"all make the pass name {json_text(name)}: their records would be mixed in one pass; "
-                          "import each annotator's records with `crocus-claims annotations import --pass NAME`",
-                          source)
+    collisions = [Finding("pass-name-collision",
+                          f"annotators {', '.join(map(json_text, sorted(annotators[name])))} all make the pass "
+                          f"name {json_text(name)}: their records would be mixed in one pass; import each "
+                          "annotator's records with `crocus-claims annotations import --pass NAME`", source)
                   for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
