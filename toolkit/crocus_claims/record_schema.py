@@ -18,7 +18,7 @@ import jsonschema
 
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
-from crocus_claims.records import ID_PATTERN, METADATA_FIELDS, SHA256_PATTERN, SPLITS
+from crocus_claims.records import ID_PATTERN, METADATA_DATES, METADATA_FIELDS, SHA256_PATTERN, SPLITS
 from crocus_claims.schema import INT64_MAX, SEMVER, Attribute, Schema
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -101,7 +101,7 @@ def record_json_schema(schema: Schema) -> dict[str, Any]:
             "additionalProperties": False,
             "properties": {
                 name: {"type": "string", "format": "date"} | {"type": ["string", "null"]}
-                if name == "publication_date" else {"type": ["string", "null"]}
+                if name in METADATA_DATES else {"type": ["string", "null"]}
                 for name in METADATA_FIELDS
             },
         },

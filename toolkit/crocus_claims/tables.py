@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 
-from crocus_claims.records import METADATA_FIELDS, SPLITS
+from crocus_claims.records import METADATA_DATES, METADATA_FIELDS, SPLITS
 from crocus_claims.schema import Attribute, Schema
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def documents_file_schema(schema: Schema) -> dict[str, PolarsDataType]:
                       "start": pl.Int64, "end": pl.Int64, "text": pl.String, "attributes": attributes})
     relation = pl.Struct({"id": pl.String, "type": pl.Enum([r.name for r in schema.relations]),
                           "head": pl.String, "tail": pl.String})
-    metadata = pl.Struct({name: pl.Date if name == "publication_date" else pl.String for name in METADATA_FIELDS})
+    metadata = pl.Struct({name: pl.Date if name in METADATA_DATES else pl.String for name in METADATA_FIELDS})
     return {
         "doc_id": pl.String, "schema_version": pl.String, "text_sha256": pl.String, "annotator": pl.String,
         "split": pl.Enum(list(SPLITS)), "text": pl.String, "metadata": metadata,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from crocus_claims.loader.bio import AlignmentReport, BioDocument, BioResult, Tokenizer, tag_names, to_bio
-from crocus_claims.records import METADATA_FIELDS, SPLITS, Document
+from crocus_claims.records import METADATA_DATES, METADATA_FIELDS, SPLITS, Document
 from crocus_claims.schema import Attribute, Schema
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def span_features(schema: Schema) -> Any:
         "doc_id": ds.Value("string"),
         "split": ds.ClassLabel(names=list(SPLITS)),
         "text": ds.Value("string"),
-        **{name: ds.Value("date32" if name == "publication_date" else "string") for name in METADATA_FIELDS},
+        **{name: ds.Value("date32" if name in METADATA_DATES else "string") for name in METADATA_FIELDS},
         "spans": ds.List({
             "id": ds.Value("string"),
             "label": ds.ClassLabel(names=[label.name for label in schema.labels]),
