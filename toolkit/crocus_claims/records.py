@@ -53,6 +53,8 @@ class DocumentMetadata(pydantic.BaseModel):
 METADATA_FIELDS: tuple[str, ...] = tuple(DocumentMetadata.model_fields)
 METADATA_DATES: frozenset[str] = frozenset(
     name for name, field in DocumentMetadata.model_fields.items() if field.annotation == dt.date | None)
+METADATA_STRINGS: tuple[str, ...] = tuple(
+    name for name, field in DocumentMetadata.model_fields.items() if field.annotation == str | None)
 
 
 def derived_relation_id(kind: str, head: str, tail: str) -> str:

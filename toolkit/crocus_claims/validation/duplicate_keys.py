@@ -27,13 +27,11 @@ from typing import Any
 
 import msgspec
 
-from crocus_claims.records import Metadata
+from crocus_claims.records import METADATA_FIELDS, METADATA_STRINGS
 from crocus_claims.schema import Schema
 
 RECORD_KEYS = 6  # doc_id, schema_version, text_sha256, annotator, spans, relations
-_METADATA_FIELDS = msgspec.structs.fields(Metadata)
-METADATA_KEYS = 1 + len(_METADATA_FIELDS)  # the key itself and each field (records.CompleteMetadata)
-METADATA_STRINGS = tuple(field.name for field in _METADATA_FIELDS if field.type == str | None)
+METADATA_KEYS = 1 + len(METADATA_FIELDS)  # the key itself and each field (records.CompleteMetadata)
 SPAN_KEYS = 6  # id, label, start, end, text, attributes
 RELATION_KEYS = 4  # id, type, head, tail
 

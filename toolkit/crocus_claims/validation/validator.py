@@ -369,8 +369,9 @@ class _Lines:
                 yield number, duplicate
 
     def _fast(self) -> FastPath:
-        recent = self.ctx.recent
-        return (recent[0] if recent else self.ctx).fast
+        current = _current(self.ctx)
+        assert isinstance(current, VersionedContext)  # the run's contexts are the siblings of self.ctx
+        return current.fast
 
     def keyed(self, key: tuple[str, str], number: int) -> Finding | None:
         """A worker hands the record's key to the parent (None); one process judges it (note_key)."""
