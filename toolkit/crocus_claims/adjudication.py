@@ -42,7 +42,7 @@ import yaml
 from crocus_claims.agreement import ComparedSpan, attribute_text, compared_spans, pair_overlapping
 from crocus_claims.records import derived_relation_id
 from crocus_claims.validation.findings import Finding, json_text
-from crocus_claims.yaml_source import UniqueKeyLoader, line_of
+from crocus_claims.yaml_source import UniqueKeyLoader, compose_and_load, line_of
 
 REJECT, ACCEPT = "reject", "accept"
 KINDS = ("span-boundary", "span-missing", "attribute", "relation")
@@ -296,8 +296,7 @@ def read_decisions(path: Path, display: str) -> DecisionsRead:
     """
     try:
         source = path.read_text(encoding="utf-8")
-        root = yaml.compose(source, Loader=UniqueKeyLoader)
-        data = yaml.load(source, Loader=UniqueKeyLoader)
+        root, data = compose_and_load(source)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)

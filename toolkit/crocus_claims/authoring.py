@@ -25,7 +25,7 @@ from crocus_claims.records import derived_relation_id, record_types
 from crocus_claims.schema import SchemaError, load_schema
 from crocus_claims.validation.findings import Finding
 from crocus_claims.unicode_text import cuts_grapheme
-from crocus_claims.yaml_source import UniqueKeyLoader, line_of
+from crocus_claims.yaml_source import compose_and_load, line_of
 
 AUTHORED_FOLDER = "authored"
 
@@ -149,8 +149,7 @@ def parse_authored(source: str, path: Path) -> tuple[AuthoredFile | None, list[P
     """Parse and type-check the text of an authored file that lives (or will live) at `path`."""
     display = display_path(path)
     try:
-        root = yaml.compose(source, Loader=UniqueKeyLoader)
-        data = yaml.load(source, Loader=UniqueKeyLoader)
+        root, data = compose_and_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         if mark is not None and mark.index >= len(source.rstrip()):  # "end of file": where the open thing began

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crocus_claims import resources
-from crocus_claims.yaml_source import UniqueKeyLoader, line_of
+from crocus_claims.yaml_source import compose_and_load, line_of
 
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"  # ASCII digits only
 UPPER_NAME = r"^[A-Z][A-Z0-9_]{0,63}$"
@@ -245,8 +245,7 @@ def load_schema_file(path: Path) -> Schema:
     except OSError as error:
         raise SchemaError(path, [(None, "(file)", f"cannot read: {error.strerror}")]) from None
     try:
-        root = yaml.compose(source, Loader=UniqueKeyLoader)
-        data = yaml.load(source, Loader=UniqueKeyLoader)
+        root, data = compose_and_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else None

@@ -41,6 +41,17 @@ class UniqueKeyLoader(yaml.SafeLoader):
         return value
 
 
+def compose_and_load(source: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree of `source` (for `line_of`) and the data it holds, from one parse with
+    UniqueKeyLoader: (None, None) for an empty document. Raises yaml.YAMLError."""
+    loader = UniqueKeyLoader(source)
+    try:
+        root = loader.get_single_node()
+        return root, None if root is None else loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
 def line_of(root: yaml.Node | None, loc: Loc) -> int | None:
     """The 1-based line of the YAML node at `loc`, or of its nearest existing ancestor."""
     node, line = root, (root.start_mark.line + 1 if root is not None else None)

@@ -26,7 +26,7 @@ from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_r
 from crocus_claims.migration.model import Migration, MigrationError, MissingMigration, migration_path
 from crocus_claims.schema import SchemaFolder, default_folder
 from crocus_claims.validation.findings import Finding
-from crocus_claims.yaml_source import UniqueKeyLoader, line_of
+from crocus_claims.yaml_source import compose_and_load, line_of
 
 DECISION_FIELDS = {"decision", "by", "why", "question", "annotator"}
 
@@ -41,8 +41,7 @@ def read_decisions(path: Path) -> tuple[Decisions, list[Finding]]:
     display = str(path)
     try:
         source = Path(path).read_text(encoding="utf-8")
-        root = yaml.compose(source, Loader=UniqueKeyLoader)
-        data = yaml.load(source, Loader=UniqueKeyLoader)
+        root, data = compose_and_load(source)
     except (OSError, UnicodeDecodeError) as error:
         return Decisions(), [Finding("unreadable-file", f"cannot read: {error}", display)]
     except yaml.YAMLError as error:

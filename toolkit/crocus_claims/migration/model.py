@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from crocus_claims.schema import SEMVER, Schema, SchemaError, SchemaFolder, parse_version, value_problem
-from crocus_claims.yaml_source import UniqueKeyLoader, line_of
+from crocus_claims.yaml_source import compose_and_load, line_of
 
 MIGRATIONS_FOLDER = "migrations"
 FILE_NAME = re.compile(r"^(\d+\.\d+\.\d+)--(\d+\.\d+\.\d+)\.yaml$")
@@ -229,8 +229,7 @@ def parse_migration(path: Path) -> tuple[Migration, yaml.Node]:
     except (OSError, UnicodeDecodeError) as error:
         raise MigrationError(path, [(None, "(file)", f"cannot read: {error}")]) from None
     try:
-        root = yaml.compose(source, Loader=UniqueKeyLoader)
-        data = yaml.load(source, Loader=UniqueKeyLoader)
+        root, data = compose_and_load(source)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise MigrationError(path, [(mark.line + 1 if mark else None, "(syntax)",

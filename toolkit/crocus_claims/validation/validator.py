@@ -14,7 +14,6 @@ import array
 import contextlib
 import functools
 import gc
-import io
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -37,6 +36,7 @@ CHUNK_BYTES = 8 * 1024 * 1024  # what one worker reads at a time; also the small
 # 4 KiB here), a record of a few kilobytes costs several reads and copies
 # (benchmarks/bench_validate.py reads the same way).
 READ_BUFFER_BYTES = 1024 * 1024
+PLACE_LINE_BITS = 40  # a place is a file's index and a line number packed in one integer
 
 
 @dataclass
@@ -265,15 +265,15 @@ class SeenKeys:
 
     def setdefault(self, key: int, place: int) -> int:
         """The place `key` was first seen at, remembering `place` when it is new."""
-        hashes, slots, mask = self.hashes, self.slots, self.mask
+        slots, mask = self.slots, self.mask
         slot = key & mask
-        while True:
-            index = slots[slot]
-            if index < 0:
-                break
-            if hashes[index] == key:
+        index = slots[slot]
+        while index >= 0:
+            if self.hashes[index] == key:
                 return self.places[index]
             slot = (slot + 1) & mask
+            index = slots[slot]
+        hashes = self.hashes
         slots[slot] = len(hashes)
         hashes.append(key)
         self.places.append(place)
@@ -353,9 +353,12 @@ class _Lines:
 
     def check_all(self, lines: Iterable[bytes]) -> Iterator[tuple[int, Finding]]:
         """(line number, finding) of numbered lines, as they are found. The hot loop of the
-        validator: a record the fast path calls clean costs its decoding and one pass
-        (validation/fast_path.py); any other line gets `check`, which makes its findings."""
+        validator: a record the fast path calls clean costs its decoding, one pass
+        (validation/fast_path.py) and its key's entry in the table of keys seen (or, in a worker,
+        in the keys handed to the parent); any other line gets `check`, which makes its findings."""
         fast = self._fast()
+        hand_over = self.keys_out.add if self.keys_out is not None else None
+        remember, base = self.seen.setdefault, self.place_base()
         for number, line in enumerate(lines, 1):
             record = clean_record(line, fast)
             if record is None:
@@ -364,9 +367,14 @@ class _Lines:
                 fast = self._fast()  # a record of another version moves the run to its context
                 continue
             self.records += 1
-            duplicate = self.keyed((record.doc_id, record.annotator), number)
-            if duplicate is not None:
-                yield number, duplicate
+            key = (record.doc_id, record.annotator)
+            if hand_over is not None:
+                hand_over(number, key)
+                continue
+            place = base | number
+            first = remember(hash(key), place)
+            if first != place:
+                yield number, self.duplicate(key, number, first)
 
     def _fast(self) -> FastPath:
         current = _current(self.ctx)
@@ -382,19 +390,19 @@ class _Lines:
 
     def note_key(self, key: tuple[str, str], number: int) -> Finding | None:
         """A duplicate-record finding when this annotator's record of this document was seen before."""
-        first = self.first_place(hash(key), number)
-        return None if first is None else self.duplicate(key, number, first)
+        place = self.place_base() | number
+        first = self.seen.setdefault(hash(key), place)
+        return None if first == place else self.duplicate(key, number, first)
 
-    def first_place(self, key_hash: int, number: int) -> int | None:
-        """Where a key with this hash was first seen (file index and line, packed), when not here."""
+    def place_base(self) -> int:
+        """The current file's index, shifted to pack a line number beside it: a place is
+        `place_base() | line`. Registers the file on first use."""
         if not self.files or self.files[-1] != self.file:
             self.files.append(self.file)
-        place = (len(self.files) - 1) << 40 | number
-        first = self.seen.setdefault(key_hash, place)
-        return None if first == place else first
+        return (len(self.files) - 1) << PLACE_LINE_BITS
 
     def duplicate(self, key: tuple[str, str], number: int, first: int) -> Finding:
-        first_file, first_line = self.files[first >> 40], first & ((1 << 40) - 1)
+        first_file, first_line = self.files[first >> PLACE_LINE_BITS], first & ((1 << PLACE_LINE_BITS) - 1)
         return Finding("duplicate-record", f"annotator {key[1]} already has a record of {key[0]} at "
                        f"{first_file or '<input>'}:{first_line}", self.file, number, key[0])
 
@@ -479,14 +487,33 @@ def _check_chunk(job: tuple[str, int, int]) -> tuple[int, int, list[tuple[int, F
     assert _WORKER_CTX is not None
     keys = KeyHashes()
     checker = _Lines(_WORKER_CTX, None, keys_out=keys)
-    with open(path, "rb") as handle, paused_gc():
-        handle.seek(start)
-        data = handle.read(end - start)
-        # io.BytesIO splits on b"\n" only, as iterating the file does in one process: a carriage
-        # return is JSON white space inside a line, not the end of one (bytes.splitlines would cut it)
-        findings = list(checker.check_all(io.BytesIO(data)))
-    count = data.count(b"\n") + (bool(data) and not data.endswith(b"\n"))  # the lines io.BytesIO gave
-    return count, checker.records, findings, keys
+    lines = _LinesOfRange(path, start, end)
+    with paused_gc():
+        findings = list(checker.check_all(lines))
+    return lines.count, checker.records, findings, keys
+
+
+class _LinesOfRange:
+    """The lines of a byte range of a file that starts and ends on line boundaries, read as one
+    process reads a whole file (through a READ_BUFFER_BYTES buffer, split on b"\\n" only: a
+    carriage return is JSON white space inside a line). Reading the range at once instead costs
+    a fresh allocation of its size, whose pages fault in one by one. `count`: the lines given."""
+
+    def __init__(self, path: str, start: int, end: int):
+        self.path, self.start, self.end = path, start, end
+        self.count = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        left = self.end - self.start
+        with open(self.path, "rb", buffering=READ_BUFFER_BYTES) as handle:
+            handle.seek(self.start)
+            for line in handle:
+                self.count += 1
+                if len(line) >= left:
+                    yield line[:left]
+                    return
+                left -= len(line)
+                yield line
 
 
 Progress = Callable[[int], None]  # told how many more bytes of the current file are checked
@@ -495,15 +522,18 @@ PROGRESS_STEP = 1 << 20  # bytes between two progress calls in one process
 
 def _duplicates(checker: _Lines, keys: KeyHashes, offset: int) -> Iterator[tuple[int, Finding]]:
     """(local line, finding) of each record of a chunk whose key was seen before."""
+    remember, base = checker.seen.setdefault, checker.place_base()
     for index, (number, key_hash) in enumerate(zip(keys.numbers, keys.hashes)):
-        first = checker.first_place(key_hash, offset + number)
-        if first is not None:
+        place = base | (offset + number)
+        first = remember(key_hash, place)
+        if first != place:
             yield number, checker.duplicate(keys.key(index), offset + number, first)
 
 
 def _validate_file_parallel(path: Path, checker: _Lines, jobs: int, progress: Progress | None = None) -> Iterator[Finding]:
     global _WORKER_CTX
     _WORKER_CTX = checker.ctx  # inherited by the forked workers
+    checker._fast()  # gathered once, here, rather than by each worker
     bounds = _chunk_bounds(path, path.stat().st_size)
     offset = 0
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
