@@ -237,3 +237,29 @@ def test_annotators_whose_names_make_one_pass_name_are_refused(tmp_path: Path,
     assert "round1-alice-b-example-org" in finding["message"]
     assert not (tmp_path / "annotations").exists()  # nothing written
     assert set(anchor_passes([third], "round1", tmp_path / "annotations", False, "x")) == {"round1-bob"}
+
+
+def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two pulls, each with one of two annotators whose names make one pass name: the second
+    would add its records to the pass the first wrote for the other annotator."""
+    from crocus_claims.cli.annotations import anchor_passes, write_passes
+
+    root = tmp_path / "annotations"
+    first = {**gold_record(0), "annotator": "Alice.B@example.org"}
+    write_passes(anchor_passes([first], "round1", root, False, "pull-1"))
+    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == {"Alice.B@example.org"}
+    written = sorted(root.rglob("*"))
+
+    again = {**gold_record(1), "annotator": "Alice.B@example.org"}  # the same annotator: welcome
+    assert set(anchor_passes([again], "round1", root, False, "pull-2")) == {"round1-alice-b-example-org"}
+    other = {**gold_record(1), "annotator": "alice-b@example.org"}
+    with pytest.raises(SystemExit) as exited:
+        anchor_passes([other], "round1", root, False, "pull-2", output_format="json")
+    assert exited.value.code == 1
+    (finding,) = json.loads(capsys.readouterr().out)["findings"]
+    assert finding["code"] == "pass-name-collision" and finding["file"] == "pull-2"
+    assert finding["message"].startswith('annotator "alice-b@example.org" makes the pass name '
+                                         '"round1-alice-b-example-org", which already holds records of '
+                                         '"Alice.B@example.org" (an earlier import)')
+    assert sorted(root.rglob("*")) == written  # nothing written

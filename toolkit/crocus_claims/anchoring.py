@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import yaml
 
 from crocus_claims import authoring
@@ -203,6 +204,25 @@ def pass_of_annotator(prefix: str, annotator: str) -> str:
     named by the whole annotator string, so that a new annotator never renames another's pass."""
     slug = re.sub(r"[^a-z0-9]+", "-", annotator.lower()).strip("-") or "annotator"
     return f"{prefix}-{slug}"[:64].rstrip("-.")
+
+
+class _AnnotatorOnly(msgspec.Struct):
+    annotator: str
+
+
+def annotators_in_pass(root: Path, pass_name: str) -> set[str]:
+    """The annotators of the records already built in pass `pass_name` under `root` (one JSONL
+    file per document in `root/pass_name/`, as `write_anchored` writes them): what an earlier
+    import put there. A file that does not say its annotator is left to the validator."""
+    found: set[str] = set()
+    for path in sorted((root / pass_name).glob("*.jsonl")):
+        try:
+            with open(path, "rb") as handle:
+                found.update(msgspec.json.decode(line, type=_AnnotatorOnly).annotator
+                             for line in handle if line.strip())
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            continue
+    return found
 
 
 def _plain(record: Any) -> dict[str, Any]:

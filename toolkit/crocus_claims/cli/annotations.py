@@ -124,7 +124,7 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     from crocus_claims import anchoring
     from crocus_claims.corpus import load_corpus
     from crocus_claims.records import to_builtins
-    from crocus_claims.validation.findings import Finding, json_text
+    from crocus_claims.validation.findings import Finding
 
     root = root if root is not None else resources.annotations_dir()
     groups: dict[str, list] = {}
@@ -136,11 +136,10 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
         annotators.setdefault(name, set()).add(annotator)
     if pass_name is not None:
         groups.setdefault(pass_name, [])
-    collided = {name for name, names in annotators.items() if pass_name is None and len(names) > 1}
-    collisions = [Finding("pass-name-collision",
-                          f"annotators {', '.join(map(json_text, sorted(annotators[name])))} all make the pass "
-                          f"name {json_text(name)}: their records would be mixed in one pass; import each "
-                          "annotator's records with `crocus-claims annotations import --pass NAME`", source)
+    earlier = {name: anchoring.annotators_in_pass(root, name) - names
+               for name, names in annotators.items() if pass_name is None}
+    collided = {name for name, names in annotators.items() if pass_name is None and (len(names) > 1 or earlier[name])}
+    collisions = [Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]), source)
                   for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
@@ -149,6 +148,20 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     if problems:
         exit_with_findings(problems, output_format, "nothing written")
     return results
+
+
+def pass_name_collision(name: str, annotators: set[str], earlier: set[str]) -> str:
+    """Why the annotators of this import, and those whose records an earlier import put in pass
+    `name` (`earlier`), cannot share that pass."""
+    from crocus_claims.validation.findings import json_text
+
+    names = ", ".join(map(json_text, sorted(annotators)))
+    clash = f"annotators {names} all make" if len(annotators) > 1 else f"annotator {names} makes"
+    clash += f" the pass name {json_text(name)}"
+    if earlier:
+        clash += f", which already holds records of {', '.join(map(json_text, sorted(earlier)))} (an earlier import)"
+    return (f"{clash}: their records would be mixed in one pass; import each annotator's records with "
+            "`crocus-claims annotations import --pass NAME`")
 
 
 def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[str, int]:

@@ -103,7 +103,7 @@ _LOOP_TABLE = (
     CommandCode("pass-exists", "annotations import", "The pass already has a different authored file for a document (`--replace` replaces it)."),
     CommandCode("invalid-pass-name", "annotations import", "A pass name that is not a folder name of letters, digits, `.`, `_` and `-`."),
     CommandCode("round-trip-mismatch", "annotations import", "An authored file would not build back into the record's exact bytes (a bug: report it)."),
-    CommandCode("pass-name-collision", "ls pull", "Two annotators whose names make the same pass name under `--pass` (lowercased, ASCII letters and digits kept, any other run a `-`, cut to 64 characters): their records would be mixed in one pass."),
+    CommandCode("pass-name-collision", "ls pull", "Two annotators whose names make the same pass name under `--pass` (lowercased, ASCII letters and digits kept, any other run a `-`, cut to 64 characters), in one pull or with the records an earlier pull put in that pass: their records would be mixed in one pass."),
     # adjudicate (the target pass is written as `annotations import` writes: pass-exists applies)
     CommandCode("unknown-pass", "adjudicate", "A pass with no folder under annotations/authored/."),
     CommandCode("invalid-pass", "adjudicate", "A pass that does not build (its authoring problems are listed)."),
