@@ -138,9 +138,10 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
         groups.setdefault(pass_name, [])
     earlier = {name: anchoring.annotators_in_pass(root, name) - names
                for name, names in annotators.items() if pass_name is None}
-    collided = {name for name, names in annotators.items() if pass_name is None and (len(names) > 1 or earlier[name])}
-    collisions = [Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]), source)
-                  for name in sorted(collided)]
+    collided = {name for name, names in annotators.items()
+                if pass_name is None and (len(names) > 1 or earlier[name])}
+    collisions = [Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]),
+                          source) for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
                for name, group in sorted(groups.items()) if name not in collided}
@@ -159,7 +160,8 @@ def pass_name_collision(name: str, annotators: set[str], earlier: set[str]) -> s
     clash = f"annotators {names} all make" if len(annotators) > 1 else f"annotator {names} makes"
     clash += f" the pass name {json_text(name)}"
     if earlier:
-        clash += f", which already holds records of {', '.join(map(json_text, sorted(earlier)))} (an earlier import)"
+        holders = ", ".join(map(json_text, sorted(earlier)))
+        clash += f", which already holds records of {holders} (an earlier import)"
     return (f"{clash}: their records would be mixed in one pass; import each annotator's records with "
             "`crocus-claims annotations import --pass NAME`")
 
