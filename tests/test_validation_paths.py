@@ -145,6 +145,30 @@ def test_serial_and_parallel_validation_find_the_same(tmp_path_factory: pytest.T
     assert parallel.records == serial.records
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_file_named_twice_is_checked_once(tmp_path: Path, jobs: int) -> None:
+    """Read twice, each record of a file would be reported as its own duplicate: a file named
+    again, by another spelling, or inside a folder also named, is checked where it first comes."""
+    from crocus_claims import resources
+
+    gold = sorted((resources.annotations_dir() / "gold").glob("*.jsonl"))[0]
+    folder = tmp_path / "records"
+    folder.mkdir()
+    (folder / "a.jsonl").write_bytes(gold.read_bytes() * 300)  # large enough to be split in chunks
+    (folder / "b.jsonl").write_bytes(b"")
+    original = validator_module.CHUNK_BYTES
+    validator_module.CHUNK_BYTES = max(64, (folder / "a.jsonl").stat().st_size // 5)
+    try:
+        twice = validate_paths([folder / "a.jsonl", folder / "b.jsonl", folder / ".." / "records" / "a.jsonl",
+                                folder], jobs=jobs)
+    finally:
+        validator_module.CHUNK_BYTES = original
+    assert (twice.files, twice.records) == (2, 300)
+    duplicates = [f for f in twice.findings if f.code == "duplicate-record"]
+    assert len(duplicates) == 299 and all(f.file == str(folder / "a.jsonl") for f in duplicates)
+    assert all(f"{folder / 'a.jsonl'}:1" in f.message for f in duplicates)  # each the first record's duplicate
+
+
 # ---------------------------------------------------------------------------------------------
 # every documented code is produced: the ones no other test reaches
 

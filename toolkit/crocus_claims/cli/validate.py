@@ -30,8 +30,8 @@ from crocus_claims.validation.validator import Progress, expand_paths, iter_stre
 def validate(paths: tuple[str, ...], output_format: str, jobs: int | None, list_codes: bool,
              pinned_schema: Schema | None, migrate: bool) -> None:
     """Validate annotation records in PATHS (.jsonl files, folders searched for them, or - for
-    standard input). Findings go to stdout, the summary (and, on a terminal, a progress bar for a
-    large input) to stderr.
+    standard input; a file named twice is checked once). Findings go to stdout, the summary (and,
+    on a terminal, a progress bar for a large input) to stderr.
 
     Each record is checked against the schema version it names; with --schema-version, against
     that version, where VERSIONING.md's rule allows (same major version, minor not newer).

@@ -450,19 +450,24 @@ def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
-    """The .jsonl files named or contained in `paths`, and a finding for each path that is unusable."""
-    files, problems = [], []
+    """The .jsonl files named or contained in `paths`, each once (a file named twice, or named and
+    inside a folder named, is checked where it first comes: read again, each of its records would
+    be its own duplicate), and a finding for each path that is unusable."""
+    files: dict[Path, Path] = {}  # the file itself -> the path it was first named by
+    problems = []
     for path in map(Path, paths):
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
             if not found:
                 problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
-            files.extend(found)
         elif path.is_file():
-            files.append(path)
+            found = [path]
         else:
             problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
-    return files, problems
+            continue
+        for file in found:
+            files.setdefault(file.resolve(), file)
+    return list(files.values()), problems
 
 
 def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:
