@@ -7,6 +7,7 @@ combining marks and newlines, so that quotes need context to be unique.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -263,3 +264,11 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
                                          '"round1-alice-b-example-org", which already holds records of '
                                          '"Alice.B@example.org" (an earlier import)')
     assert sorted(root.rglob("*")) == written  # nothing written
+
+    # A pass written by hand, or whose built records were removed, says its annotators in its
+    # authored files.
+    shutil.rmtree(root / "round1-alice-b-example-org")
+    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == {"Alice.B@example.org"}
+    with pytest.raises(SystemExit):
+        anchor_passes([other], "round1", root, False, "pull-3", output_format="json")
+    assert "(an earlier import)" in json.loads(capsys.readouterr().out)["findings"][0]["message"]

@@ -211,18 +211,40 @@ class _AnnotatorOnly(msgspec.Struct):
 
 
 def annotators_in_pass(root: Path, pass_name: str) -> set[str]:
-    """The annotators of the records already built in pass `pass_name` under `root` (one JSONL
-    file per document in `root/pass_name/`, as `write_anchored` writes them): what an earlier
-    import put there. A file that does not say its annotator is left to the validator."""
-    found: set[str] = set()
-    for path in sorted((root / pass_name).glob("*.jsonl")):
+    """The annotators of what an earlier import put in pass `pass_name` under `root`: its built
+    records (one JSONL file per document in `root/pass_name/`, as `write_anchored` writes them),
+    and the authored files (`root/authored/pass_name/*.yaml`) of documents not built yet. A line
+    or file that does not say its annotator is skipped: the validator and `annotations build
+    --check` report it."""
+    built = root / pass_name
+    found = set(_built_annotators(built))
+    for path in sorted((root / authoring.AUTHORED_FOLDER / pass_name).glob("*.yaml")):
+        if not (built / f"{path.stem}.jsonl").is_file():
+            found.update(_authored_annotator(path))
+    return found
+
+
+def _built_annotators(folder: Path) -> Iterable[str]:
+    for path in sorted(folder.glob("*.jsonl")):
         try:
             with open(path, "rb") as handle:
-                found.update(msgspec.json.decode(line, type=_AnnotatorOnly).annotator
-                             for line in handle if line.strip())
-        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+                lines = handle.readlines()
+        except OSError:
             continue
-    return found
+        for line in lines:
+            try:
+                yield msgspec.json.decode(line, type=_AnnotatorOnly).annotator
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                continue
+
+
+def _authored_annotator(path: Path) -> list[str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    annotator = data.get("annotator") if isinstance(data, dict) else None
+    return [annotator] if isinstance(annotator, str) else []
 
 
 def _plain(record: Any) -> dict[str, Any]:
