@@ -148,7 +148,8 @@ def test_serial_and_parallel_validation_find_the_same(tmp_path_factory: pytest.T
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_file_named_twice_is_checked_once(tmp_path: Path, jobs: int) -> None:
     """Read twice, each record of a file would be reported as its own duplicate: a file named
-    again, by another spelling, or inside a folder also named, is checked where it first comes."""
+    again, by another spelling or hard link, or inside a folder also named, is checked where it
+    first comes."""
     from crocus_claims import resources
 
     gold = sorted((resources.annotations_dir() / "gold").glob("*.jsonl"))[0]
@@ -156,11 +157,12 @@ def test_a_file_named_twice_is_checked_once(tmp_path: Path, jobs: int) -> None:
     folder.mkdir()
     (folder / "a.jsonl").write_bytes(gold.read_bytes() * 300)  # large enough to be split in chunks
     (folder / "b.jsonl").write_bytes(b"")
+    (tmp_path / "linked.jsonl").hardlink_to(folder / "a.jsonl")
     original = validator_module.CHUNK_BYTES
     validator_module.CHUNK_BYTES = max(64, (folder / "a.jsonl").stat().st_size // 5)
     try:
         twice = validate_paths([folder / "a.jsonl", folder / "b.jsonl", folder / ".." / "records" / "a.jsonl",
-                                folder], jobs=jobs)
+                                folder, tmp_path / "linked.jsonl"], jobs=jobs)
     finally:
         validator_module.CHUNK_BYTES = original
     assert (twice.files, twice.records) == (2, 300)

@@ -450,10 +450,10 @@ def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
-    """The .jsonl files named or contained in `paths`, each once (a file named twice, or named and
-    inside a folder named, is checked where it first comes: read again, each of its records would
-    be its own duplicate), and a finding for each path that is unusable."""
-    files: dict[Path, Path] = {}  # the file itself -> the path it was first named by
+    """The .jsonl files named or contained in `paths`, each once (a file named twice, by any path
+    or hard link, or named and inside a folder named, is checked where it first comes: read again,
+    each of its records would be its own duplicate), and a finding for each path that is unusable."""
+    files: dict[tuple[int, int], Path] = {}  # the file itself (device, inode) -> the path it came by
     problems = []
     for path in map(Path, paths):
         if path.is_dir():
@@ -466,7 +466,12 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]
             problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
             continue
         for file in found:
-            files.setdefault(file.resolve(), file)
+            try:
+                identity = file.stat()
+            except OSError as error:  # gone since it was listed
+                problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(file)))
+                continue
+            files.setdefault((identity.st_dev, identity.st_ino), file)
     return list(files.values()), problems
 
 
