@@ -192,3 +192,12 @@ def test_a_whole_annotations_folder_takes_records_and_authored_files_only(root: 
     files = {Path(f["path"]).relative_to(root).parts[0] for f in json.loads(result.output)["files"]}
     assert files == {"gold", "authored"}
     assert len(json.loads(result.output)["files"]) == 10
+
+
+def test_a_file_named_twice_is_migrated_once(root: Path) -> None:
+    """Named twice (or inside a folder also named), a file is planned, counted and written once."""
+    gold = root / "gold"
+    first = sorted(gold.glob("*.jsonl"))[0]
+    files, problems = migration_files.expand([first, gold, gold / ".." / "gold" / first.name])
+    assert problems == [] and files.count(first) == 1 and len(files) == len(set(files))
+    assert len(files) == len(list(gold.glob("*.jsonl")))

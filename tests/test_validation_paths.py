@@ -306,3 +306,35 @@ def test_seen_keys_remembers_first_places_as_a_dict_does(keys: list[int], data: 
     for place, key in enumerate(keys + data.draw(st.lists(st.sampled_from(keys), max_size=50)) if keys else keys):
         assert table.setdefault(key, place) == expected.setdefault(key, place)
     assert len(table) == len(expected)
+
+
+def test_files_without_inode_numbers_are_told_apart_by_their_paths(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some network and Windows file systems report inode 0 for every file: identity falls back to
+    the resolved path, so two files stay two and one file named twice stays one."""
+    import os
+
+    from crocus_claims.same_file import each_file_once
+
+    (tmp_path / "a.jsonl").write_text("a")
+    (tmp_path / "b.jsonl").write_text("b")
+    real_stat = Path.stat
+
+    def no_inode(path: Path, **kwargs: Any) -> os.stat_result:
+        status = list(real_stat(path, **kwargs))
+        status[1], status[2] = 0, 7  # st_ino, st_dev
+        return os.stat_result(status)
+
+    monkeypatch.setattr(Path, "stat", no_inode)
+    files, gone = each_file_once([tmp_path / "a.jsonl", tmp_path / "b.jsonl", tmp_path / "." / "a.jsonl"])
+    assert files == [tmp_path / "a.jsonl", tmp_path / "b.jsonl"] and gone == []
+
+
+def test_a_file_gone_since_it_was_listed_is_unreadable(tmp_path: Path) -> None:
+    from crocus_claims.same_file import each_file_once
+
+    (tmp_path / "a.jsonl").write_text("a")
+    files, (gone,) = each_file_once([tmp_path / "a.jsonl", tmp_path / "gone.jsonl"])
+    assert files == [tmp_path / "a.jsonl"]
+    assert (gone.code, gone.file) == ("unreadable-file", str(tmp_path / "gone.jsonl"))
+    assert gone.message == "cannot read: No such file or directory"

@@ -24,6 +24,7 @@ from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_record, relation_key
 from crocus_claims.migration.model import Migration, MigrationError, MissingMigration, migration_path
+from crocus_claims.same_file import each_file_once
 from crocus_claims.schema import SchemaFolder, default_folder
 from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import compose_and_load, line_of
@@ -316,7 +317,8 @@ def plan_migration(paths: Sequence[Path], target: str, *, folder: SchemaFolder |
 
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     """The files named, and in folders (recursively) the .jsonl records and the .yaml files under an
-    `authored` folder (so `annotations/` leaves RELEASE.yaml and decisions files alone), in order."""
+    `authored` folder (so `annotations/` leaves RELEASE.yaml and decisions files alone), in order,
+    each once (same_file.each_file_once)."""
     from crocus_claims.authoring import AUTHORED_FOLDER
 
     def wanted(file: Path, folder: Path) -> bool:
@@ -336,7 +338,8 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             problems.append(Finding("unreadable-file", "not a .jsonl record file or an authored .yaml file", str(path)))
         else:
             problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
-    return files, problems
+    once, gone = each_file_once(files)
+    return once, problems + gone
 
 
 def write_plan(plan: Plan) -> list[Path]:

@@ -25,6 +25,7 @@ import msgspec
 
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.records import named_schema_version
+from crocus_claims.same_file import each_file_once
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.duplicate_keys import keys_agree
@@ -450,29 +451,21 @@ def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
-    """The .jsonl files named or contained in `paths`, each once (a file named twice, by any path
-    or hard link, or named and inside a folder named, is checked where it first comes: read again,
-    each of its records would be its own duplicate), and a finding for each path that is unusable."""
-    files: dict[tuple[int, int], Path] = {}  # the file itself (device, inode) -> the path it came by
-    problems = []
+    """The .jsonl files named or contained in `paths`, each once, where it first comes
+    (same_file.each_file_once), and a finding for each path that is unusable."""
+    files, problems = [], []
     for path in map(Path, paths):
         if path.is_dir():
             found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
             if not found:
                 problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
+            files.extend(found)
         elif path.is_file():
-            found = [path]
+            files.append(path)
         else:
             problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
-            continue
-        for file in found:
-            try:
-                identity = file.stat()
-            except OSError as error:  # gone since it was listed
-                problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(file)))
-                continue
-            files.setdefault((identity.st_dev, identity.st_ino), file)
-    return list(files.values()), problems
+    once, gone = each_file_once(files)
+    return once, problems + gone
 
 
 def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:
