@@ -262,13 +262,23 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
     assert finding["code"] == "pass-name-collision" and finding["file"] == "pull-2"
     assert finding["message"].startswith('annotator "alice-b@example.org" makes the pass name '
                                          '"round1-alice-b-example-org", which already holds records of '
-                                         '"Alice.B@example.org" (an earlier import)')
+                                         '"Alice.B@example.org":')
     assert sorted(root.rglob("*")) == written  # nothing written
 
-    # A pass written by hand, or whose built records were removed, says its annotators in its
-    # authored files.
+    # A pass written by hand, whose built records were removed, or whose authored files say
+    # another annotator than their built records (edited, not built again): the authored files count.
     shutil.rmtree(root / "round1-alice-b-example-org")
     assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == {"Alice.B@example.org"}
     with pytest.raises(SystemExit):
         anchor_passes([other], "round1", root, False, "pull-3", output_format="json")
-    assert "(an earlier import)" in json.loads(capsys.readouterr().out)["findings"][0]["message"]
+    assert "already holds records of" in json.loads(capsys.readouterr().out)["findings"][0]["message"]
+    mine = {**gold_record(0), "annotator": "alice-b@example.org"}
+    write_passes(anchor_passes([mine], "round1", tmp_path / "second", False, "pull-4"))
+    (authored,) = (tmp_path / "second" / "authored" / "round1-alice-b-example-org").glob("*.yaml")
+    authored.write_text(authored.read_text(encoding="utf-8").replace("annotator: alice-b@example.org",
+                                                                     "annotator: Alice.B@example.org"))
+    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == {
+        "alice-b@example.org", "Alice.B@example.org"}
+    authored.write_text("[" * 5000)  # nested too deep for a recursive parser: skipped, never a crash
+    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == {
+        "alice-b@example.org"}

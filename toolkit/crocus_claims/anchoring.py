@@ -211,16 +211,14 @@ class _AnnotatorOnly(msgspec.Struct):
 
 
 def annotators_in_pass(root: Path, pass_name: str) -> set[str]:
-    """The annotators of what an earlier import put in pass `pass_name` under `root`: its built
-    records (one JSONL file per document in `root/pass_name/`, as `write_anchored` writes them),
-    and the authored files (`root/authored/pass_name/*.yaml`) of documents not built yet. A line
-    or file that does not say its annotator is skipped: the validator and `annotations build
-    --check` report it."""
-    built = root / pass_name
-    found = set(_built_annotators(built))
+    """The annotators of what pass `pass_name` under `root` already holds: its authored files
+    (`root/authored/pass_name/*.yaml`, the source, even where not built yet or edited since) and its
+    built records (one JSONL file per document in `root/pass_name/`, as `write_anchored` writes
+    them). A line or file that does not say its annotator is skipped: the validator and
+    `annotations build --check` report it."""
+    found = set(_built_annotators(root / pass_name))
     for path in sorted((root / authoring.AUTHORED_FOLDER / pass_name).glob("*.yaml")):
-        if not (built / f"{path.stem}.jsonl").is_file():
-            found.update(_authored_annotator(path))
+        found.update(_authored_annotator(path))
     return found
 
 
@@ -238,10 +236,15 @@ def _built_annotators(folder: Path) -> Iterable[str]:
                 continue
 
 
+# libyaml's loader where PyYAML has it: about ten times as fast on an authored file (11 ms with the
+# pure-Python one), which matters here, where every file of a pass is read on every pull.
+_QUICK_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _authored_annotator(path: Path) -> list[str]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_QUICK_LOADER)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
         return []
     annotator = data.get("annotator") if isinstance(data, dict) else None
     return [annotator] if isinstance(annotator, str) else []

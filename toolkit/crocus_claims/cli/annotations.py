@@ -152,8 +152,8 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
 
 
 def pass_name_collision(name: str, annotators: set[str], earlier: set[str]) -> str:
-    """Why the annotators of this import, and those whose records an earlier import put in pass
-    `name` (`earlier`), cannot share that pass."""
+    """Why the annotators of this import, and those whose records pass `name` already holds
+    (`earlier`), cannot share that pass."""
     from crocus_claims.validation.findings import json_text
 
     names = ", ".join(map(json_text, sorted(annotators)))
@@ -161,7 +161,7 @@ def pass_name_collision(name: str, annotators: set[str], earlier: set[str]) -> s
     clash += f" the pass name {json_text(name)}"
     if earlier:
         holders = ", ".join(map(json_text, sorted(earlier)))
-        clash += f", which already holds records of {holders} (an earlier import)"
+        clash += f", which already holds records of {holders}"
     return (f"{clash}: their records would be mixed in one pass; import each annotator's records with "
             "`crocus-claims annotations import --pass NAME`")
 
