@@ -186,3 +186,35 @@ def test_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert b"validating" not in piped.stderr and b"%" not in piped.stderr
     code, stdout, screen = on_a_terminal(["validate", "--jobs", "1", "--format", "json", str(path)])
     assert b"validating" not in screen and json.loads(stdout)["valid"] is True
+
+
+# Each command that needs an extra, the module the extra installs, and the arguments.
+NEEDS_AN_EXTRA = [
+    ("board", "jinja2", ["board", "annotations/gold", "-o", "{out}"]),
+    ("croissant", "mlcroissant", ["release", "build", "--output", "{out}", "--no-bundle"]),
+    ("board", "matplotlib", ["release", "build", "--output", "{out}", "--no-bundle"]),
+    ("labelstudio", "label_studio_sdk", ["ls", "push"]),
+    ("labelstudio", "label_studio_sdk", ["ls", "pull", "-o", "{out}"]),
+    ("prelabel", "text_to_num", ["prelabel", "-o", "{out}"]),
+]
+
+
+@pytest.mark.parametrize(("extra", "module", "args"), NEEDS_AN_EXTRA,
+                         ids=[f"{' '.join(args[:2])} without {module}" for _, module, args in NEEDS_AN_EXTRA])
+def test_a_missing_extra_is_one_rule_for_every_command(extra: str, module: str, args: list[str],
+                                                       tmp_path: Path) -> None:
+    """`pip install crocus-claims` without an extra: the command says which to install, with the
+    code missing-extra and exit status 2 (it cannot run as installed), and writes nothing."""
+    out = tmp_path / "out"
+    code = f"""
+import sys
+sys.modules[{module!r}] = None  # as if the extra were not installed
+from crocus_claims.cli import cli
+sys.argv = ["crocus-claims", *{[arg.format(out=out) for arg in args]!r}]
+cli()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=resources.REPO_ROOT, env={**os.environ, "LABEL_STUDIO_API_KEY": "x"})
+    assert result.returncode == 2, result.stderr
+    assert "missing-extra" in result.stderr and f"crocus-claims[{extra}]" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()

@@ -36,7 +36,7 @@ from crocus_claims.cli.common import (
     schema_option,
 )
 from crocus_claims.corpus import load_corpus, open_corpus
-from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError
+from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError, MissingExtra
 from crocus_claims.labelstudio.tasks import RecordMismatch
 from crocus_claims.schema import Schema
 from crocus_claims.validation.findings import Finding
@@ -49,8 +49,7 @@ def sdk_client() -> ModuleType:
     try:
         from crocus_claims.labelstudio import client
     except ModuleNotFoundError as error:
-        raise LabelStudioError("missing-extra", f"{error.name} is not installed: "
-                               "pip install 'crocus-claims[labelstudio]'") from None
+        raise MissingExtra(error.name) from None
     return client
 
 

@@ -18,6 +18,17 @@ class LabelStudioError(Exception):
         self.code = code
 
 
+class MissingExtra(LabelStudioError):
+    """The `labelstudio` extra (the Label Studio SDK) is not installed: the command cannot run as
+    installed, exit status 2, as for every command's missing extra."""
+
+    exit_code = 2
+
+    def __init__(self, module: str | None):
+        super().__init__("missing-extra",
+                         f"{module} is not installed: pip install 'crocus-claims[labelstudio]'")
+
+
 class UnreadableExport(LabelStudioError):
     """An export file that cannot be read as JSON (empty, a syntax error, not a list, a BOM): the
     CLI contract's unreadable input, exit status 2."""

@@ -19,7 +19,7 @@ from crocus_claims.board_extra import MissingBoardExtra, require_board_extra
 from crocus_claims.record_schema import json_schema_path, strict_integer_validator
 from crocus_claims.records import to_builtins
 from crocus_claims.release.counts import release_counts
-from crocus_claims.release.croissant import croissant_metadata
+from crocus_claims.release.croissant import croissant_metadata, require_mlcroissant
 from crocus_claims.release.datasheet import render_datasheet
 from crocus_claims.release.documents import DOCUMENTS_FILE, encode_jsonl, json_schema_problems, release_records
 from crocus_claims.release.errors import ReleaseError
@@ -145,12 +145,23 @@ def complete_release(folder: Path, facts: ReleaseFacts, schema: Schema) -> None:
     write_bytes(folder / MANIFEST_FILE, render_json(build_manifest(folder, header)))
 
 
-def write_board(folder: Path, header: dict[str, Any], schema: Schema) -> None:
-    """board/: the claims board of the release (the `board` extra), listed in the manifest like the rest."""
+def require_release_extras() -> None:
+    """What a release needs besides the core: mlcroissant (the `croissant` extra) and the `board`
+    extra; ReleaseError `missing-extra` naming the first one missing, before anything is written."""
+    require_mlcroissant()
+    require_board()
+
+
+def require_board() -> None:
     try:
         require_board_extra()
     except MissingBoardExtra as error:
         raise ReleaseError(error.code, f"a release includes its board, which {error}") from None
+
+
+def write_board(folder: Path, header: dict[str, Any], schema: Schema) -> None:
+    """board/: the claims board of the release (the `board` extra), listed in the manifest like the rest."""
+    require_board()
     from crocus_claims.board.build import write_release_board
 
     write_release_board(folder, header, schema)
@@ -164,6 +175,7 @@ def build_release(
     schema: Schema | None = None,
 ) -> Path:
     """Build the release of the current inputs; returns its folder. Raises ReleaseError, writing nothing."""
+    require_release_extras()
     inputs = gather_inputs(annotations_dir, corpus_dir, schema)
     records = release_records(inputs.records, inputs.corpus)
     documents = [to_builtins(record) for record in records]

@@ -31,13 +31,13 @@ DOCUMENT_FIELDS = (
 )
 
 
-def _mlcroissant() -> Any:
+def require_mlcroissant() -> Any:
+    """The mlcroissant module; ReleaseError `missing-extra` naming the `croissant` extra without it."""
     try:
         import mlcroissant
     except ImportError:
-        raise ReleaseError(
-            "missing-dependency", "building Croissant metadata needs mlcroissant: pip install 'crocus-claims[croissant]'"
-        ) from None
+        raise ReleaseError("missing-extra", "building Croissant metadata needs mlcroissant: "
+                           "pip install 'crocus-claims[croissant]'") from None
     return mlcroissant
 
 
@@ -132,7 +132,7 @@ def croissant_metadata(facts: ReleaseFacts, checksums: Mapping[str, str],
                        tables: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """The croissant.json document, checked by mlcroissant before it is returned. `checksums` maps
     each data file of the release to its SHA-256; `tables` is the manifest's description of them."""
-    mlc = _mlcroissant()
+    mlc = require_mlcroissant()
     table_files, table_record_sets = table_distribution(mlc, tables, checksums)
     fields = [
         mlc.Field(
