@@ -207,7 +207,7 @@ def test_cli_build_and_verify(tmp_path: Path) -> None:
         handle.write("edited\n")
     verified = runner.invoke(cli, ["release", "verify", str(folder)])
     assert verified.exit_code == 1
-    assert "README.md: checksum-mismatch" in verified.output
+    assert "README.md: error checksum-mismatch: " in verified.output  # the one finding line of every check
 
 
 def test_cli_refusal_is_a_coded_line_not_a_traceback(tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ def verify(folder: Path, output_format: str) -> None:
     differences = verify_release(folder)
     findings = [Finding(d.code, d.message, d.file) for d in differences]
     finish(findings, output_format, f"{folder}: {len(differences)} difference(s)" if differences else f"{folder}: OK",
-           {"folder": str(folder)}, [str(d) for d in differences])
+           {"folder": str(folder)})
 
 
 @release.command("diff")

@@ -46,7 +46,6 @@ def check(files: tuple[Path, ...], output_format: str) -> None:
     migration_files = sorted(migrations_dir(folder).glob("*--*.yaml"))
     targets = list(files) or [schema_path(v) for v in available_versions()] + migration_files
     findings: list[Finding] = []
-    lines: list[str] = []
     checked: list[str] = []
     for target in targets:
         shown = str(target)
@@ -59,19 +58,15 @@ def check(files: tuple[Path, ...], output_format: str) -> None:
                 continue
             loaded = load_schema_file(path)
         except SchemaError as error:  # MigrationError too
-            problems = schema_error_findings(error, shown)
-            findings += problems
-            lines.append(f"{error.code}: {error}".replace(str(path), shown))
+            findings += schema_error_findings(error, shown)
             continue
         checked.append(f"{shown}: schema {loaded.version} is valid ({len(loaded.labels)} labels, "
                        f"{len(loaded.attributes)} attributes, {len(loaded.relations)} relations)")
     if not files and not findings:
-        sequence = version_sequence_problems(folder)
-        findings += sequence
-        lines += [str(problem) for problem in sequence]
+        findings += version_sequence_problems(folder)
     summary = "\n".join(checked + [f"{len(findings)} problem(s) in {len(targets)} file(s)" if findings
                                    else f"{len(targets)} file(s) valid"])
-    finish(findings, output_format, summary, {"files": len(targets)}, lines)
+    finish(findings, output_format, summary, {"files": len(targets)})
 
 
 def schema_error_findings(error: SchemaError, shown: str) -> list[Finding]:
