@@ -70,6 +70,9 @@ def test_refuses_to_write_while_questions_are_open_or_data_would_be_lost(root: P
     assert all(" doc crocus-00" in line and " span " in line and "(text: '" in line for line in waiting)
     assert any("migration-loses-data" in line and "MEDIA_OUTLET" in line for line in errors)
     assert "refused: nothing written" in result.output
+    # as every check: the findings on stdout, one line each; the summary on stderr
+    assert [line for line in result.stdout.splitlines() if " error " in line] == errors
+    assert "refused: nothing written" in result.stderr and "refused" not in result.stdout
 
 
 def test_the_json_report_lists_every_change_question_and_loss(root: Path) -> None:

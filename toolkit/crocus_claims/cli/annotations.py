@@ -185,7 +185,8 @@ def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[
 @click.option("--allow-loss", is_flag=True, help="Write even though the migration drops data (reported).")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--format", "output_format", type=click.Choice(["human", "json"]), default="human",
-              show_default=True, help="human: one line per change; json: one document for machines.")
+              show_default=True, help="human: one line per change and per finding on stdout, the summary on "
+              "stderr; json: one document for machines.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the JSON impact report to this file.")
 def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, allow_loss: bool, dry_run: bool,
@@ -230,9 +231,9 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
         for file_plan, line, impact in plan.impacts():
             if not impact.blocking:
                 click.echo(migration_files.impact_line(file_plan, line, impact))
-        for finding in plan.all_findings():
-            click.echo(str(finding), err=True)
-        click.echo(_migrate_summary(document, dry_run), err=bool(blocking))
+        for finding in plan.all_findings():  # on stdout, one line each, as every check prints them
+            click.echo(str(finding))
+        click.echo(_migrate_summary(document, dry_run), err=True)
     unreadable = any(f.code == "unreadable-file" for f in plan.all_findings())
     sys.exit(2 if unreadable else 1 if blocking else 0)
 
