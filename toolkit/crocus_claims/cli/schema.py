@@ -159,8 +159,10 @@ def _schema_argument(value: str) -> tuple[Schema, Path]:
 @schema.command("jsonschema")
 @click.option("--write", is_flag=True, help="Write schema/vX.Y.Z.record.schema.json for every version.")
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 if a committed file differs from what the schema generates.")
-def jsonschema_command(write: bool, check_only: bool) -> None:
-    """Print, write or check the record JSON Schema derived from each schema version."""
+@FORMAT
+def jsonschema_command(write: bool, check_only: bool, output_format: str) -> None:
+    """Print, write or check (--check, a check like the others: a finding per stale file, the
+    summary on stderr, exit 0/1/2) the record JSON Schema derived from each schema version."""
     if write or check_only:
         resources.project_dir()  # files of a project, never the package's own copy
     stale = []
@@ -174,8 +176,9 @@ def jsonschema_command(write: bool, check_only: bool) -> None:
                 stale.append(path)
         else:
             click.echo(render(record_json_schema(loaded)), nl=False)
-    if stale:
-        fail("stale-json-schema", f"{', '.join(map(str, stale))} differs from the schema: run "
-             "`crocus-claims schema jsonschema --write`")
     if check_only:
-        click.echo(f"record JSON Schema up to date for {', '.join(available_versions())}")
+        findings = [Finding("stale-json-schema", "differs from what the schema generates: run "
+                            "`crocus-claims schema jsonschema --write`", str(path)) for path in stale]
+        versions = ", ".join(available_versions())
+        finish(findings, output_format, f"record JSON Schema stale for {len(stale)} version(s)" if stale
+               else f"record JSON Schema up to date for {versions}", {"versions": available_versions()})
