@@ -338,3 +338,29 @@ def test_a_file_gone_since_it_was_listed_is_unreadable(tmp_path: Path) -> None:
     assert files == [tmp_path / "a.jsonl"]
     assert (gone.code, gone.file) == ("unreadable-file", str(tmp_path / "gone.jsonl"))
     assert gone.message == "cannot read: No such file or directory"
+
+
+def test_paths_that_cannot_be_read_are_unreadable_files_never_a_traceback(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from crocus_claims.validation.validator import expand_paths
+
+    pipe = tmp_path / "pipe.jsonl"
+    os.mkfifo(pipe)
+    files, (problem,) = expand_paths([pipe])
+    assert files == [] and problem.code == "unreadable-file" and "standard input: -" in problem.message
+    real_is_dir = Path.is_dir
+
+    def locked(path: Path) -> bool:  # a path under a folder that cannot be entered (root may enter any)
+        if "locked" in path.parts:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_is_dir(path)
+
+    monkeypatch.setattr(Path, "is_dir", locked)
+    files, (problem,) = expand_paths([tmp_path / "locked" / "a.jsonl"])
+    assert files == [] and (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")
+    from crocus_claims.migration.files import expand
+
+    files, (problem,) = expand([tmp_path / "locked" / "a.jsonl"])
+    assert files == [] and (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")

@@ -452,18 +452,26 @@ def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
     """The .jsonl files named or contained in `paths`, each once, where it first comes
-    (same_file.each_file_once), and a finding for each path that is unusable."""
+    (same_file.each_file_once), and a finding for each path that is unusable: missing, not a
+    regular file or folder (a pipe is read as standard input, `-`), or under a folder that cannot
+    be entered."""
     files, problems = [], []
     for path in map(Path, paths):
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
-            if not found:
-                problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
+        try:
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
+                if not found:
+                    problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
+                files.extend(found)
+            elif path.is_file():
+                files.append(path)
+            elif path.exists():
+                problems.append(Finding("unreadable-file", "not a regular file or folder (read a pipe as "
+                                        "standard input: -)", str(path)))
+            else:
+                problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
+        except OSError as error:  # a path under a folder that cannot be entered
+            problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(path)))
     once, gone = each_file_once(files)
     return once, problems + gone
 
