@@ -340,8 +340,8 @@ def test_a_file_gone_since_it_was_listed_is_unreadable(tmp_path: Path) -> None:
     assert gone.message == "cannot read: No such file or directory"
 
 
-def test_paths_that_cannot_be_read_are_unreadable_files_never_a_traceback(tmp_path: Path,
-                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_paths_that_cannot_be_read_are_unreadable_files_never_a_traceback(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     from crocus_claims.validation.validator import expand_paths
@@ -359,8 +359,10 @@ def test_paths_that_cannot_be_read_are_unreadable_files_never_a_traceback(tmp_pa
 
     monkeypatch.setattr(Path, "is_dir", locked)
     files, (problem,) = expand_paths([tmp_path / "locked" / "a.jsonl"])
-    assert files == [] and (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")
+    assert files == []
+    assert (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")
     from crocus_claims.migration.files import expand
 
     files, (problem,) = expand([tmp_path / "locked" / "a.jsonl"])
-    assert files == [] and (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")
+    assert files == []
+    assert (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")

@@ -331,13 +331,14 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
             if path.is_dir():
                 found = sorted(p for p in path.rglob("*") if p.is_file() and wanted(p, path))
                 if not found:
-                    problems.append(Finding("unreadable-file", "no .jsonl or .yaml files in this folder", str(path)))
+                    problems.append(Finding("unreadable-file", "no .jsonl or .yaml files in this folder",
+                                            str(path)))
                 files += found
             elif path.is_file() and path.suffix in (".jsonl", ".yaml", ".yml"):
                 files.append(path)
             elif path.exists():
-                problems.append(Finding("unreadable-file", "not a .jsonl record file or an authored .yaml file",
-                                        str(path)))
+                problems.append(Finding("unreadable-file",
+                                        "not a .jsonl record file or an authored .yaml file", str(path)))
             else:
                 problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
         except OSError as error:  # a path under a folder that cannot be entered
