@@ -314,7 +314,7 @@ def test_files_without_inode_numbers_are_told_apart_by_their_paths(tmp_path: Pat
     the resolved path, so two files stay two and one file named twice stays one."""
     import os
 
-    from crocus_claims.same_file import each_file_once
+    from crocus_claims.input_files import each_file_once
 
     (tmp_path / "a.jsonl").write_text("a")
     (tmp_path / "b.jsonl").write_text("b")
@@ -331,7 +331,7 @@ def test_files_without_inode_numbers_are_told_apart_by_their_paths(tmp_path: Pat
 
 
 def test_a_file_gone_since_it_was_listed_is_unreadable(tmp_path: Path) -> None:
-    from crocus_claims.same_file import each_file_once
+    from crocus_claims.input_files import each_file_once
 
     (tmp_path / "a.jsonl").write_text("a")
     files, (gone,) = each_file_once([tmp_path / "a.jsonl", tmp_path / "gone.jsonl"])

@@ -24,7 +24,7 @@ from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_record, relation_key
 from crocus_claims.migration.model import Migration, MigrationError, MissingMigration, migration_path
-from crocus_claims.same_file import each_file_once
+from crocus_claims.input_files import expand_paths
 from crocus_claims.schema import SchemaFolder, default_folder
 from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import compose_and_load, line_of
@@ -318,33 +318,20 @@ def plan_migration(paths: Sequence[Path], target: str, *, folder: SchemaFolder |
 def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     """The files named, and in folders (recursively) the .jsonl records and the .yaml files under an
     `authored` folder (so `annotations/` leaves RELEASE.yaml and decisions files alone), in order,
-    each once (same_file.each_file_once)."""
+    each once (input_files.expand_paths)."""
     from crocus_claims.authoring import AUTHORED_FOLDER
 
     def wanted(file: Path, folder: Path) -> bool:
         parts = file.relative_to(folder).parts[:-1] + folder.resolve().parts
         return file.suffix == ".jsonl" or (file.suffix == ".yaml" and AUTHORED_FOLDER in parts)
 
-    files, problems = [], []
-    for path in map(Path, paths):
-        try:
-            if path.is_dir():
-                found = sorted(p for p in path.rglob("*") if p.is_file() and wanted(p, path))
-                if not found:
-                    problems.append(Finding("unreadable-file", "no .jsonl or .yaml files in this folder",
-                                            str(path)))
-                files += found
-            elif path.is_file() and path.suffix in (".jsonl", ".yaml", ".yml"):
-                files.append(path)
-            elif path.exists():
-                problems.append(Finding("unreadable-file",
-                                        "not a .jsonl record file or an authored .yaml file", str(path)))
-            else:
-                problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
-        except OSError as error:  # a path under a folder that cannot be entered
-            problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(path)))
-    once, gone = each_file_once(files)
-    return once, problems + gone
+    def refused(file: Path) -> str | None:
+        if file.suffix in (".jsonl", ".yaml", ".yml"):
+            return None
+        return "not a .jsonl record file or an authored .yaml file"
+
+    return expand_paths(paths, in_folder=wanted, empty_folder="no .jsonl or .yaml files in this folder",
+                        named=refused)
 
 
 def write_plan(plan: Plan) -> list[Path]:

@@ -25,7 +25,7 @@ import msgspec
 
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.records import named_schema_version
-from crocus_claims.same_file import each_file_once
+from crocus_claims import input_files
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.duplicate_keys import keys_agree
@@ -451,29 +451,10 @@ def validate_records(records: Iterable[Any], *, schema: Schema | None = None,
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[Finding]]:
-    """The .jsonl files named or contained in `paths`, each once, where it first comes
-    (same_file.each_file_once), and a finding for each path that is unusable: missing, not a
-    regular file or folder (a pipe is read as standard input, `-`), or under a folder that cannot
-    be entered."""
-    files, problems = [], []
-    for path in map(Path, paths):
-        try:
-            if path.is_dir():
-                found = sorted(p for p in path.rglob("*.jsonl") if p.is_file())
-                if not found:
-                    problems.append(Finding("unreadable-file", "no .jsonl files in this folder", str(path)))
-                files.extend(found)
-            elif path.is_file():
-                files.append(path)
-            elif path.exists():
-                problems.append(Finding("unreadable-file", "not a regular file or folder (read a pipe as "
-                                        "standard input: -)", str(path)))
-            else:
-                problems.append(Finding("unreadable-file", "no such file or folder", str(path)))
-        except OSError as error:  # a path under a folder that cannot be entered
-            problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(path)))
-    once, gone = each_file_once(files)
-    return once, problems + gone
+    """The .jsonl files named or contained in `paths`, each once, and a finding for each path that
+    cannot be used (input_files.expand_paths)."""
+    return input_files.expand_paths(paths, in_folder=lambda file, folder: file.name.endswith(".jsonl"),
+                                    empty_folder="no .jsonl files in this folder")
 
 
 def _chunk_bounds(path: Path, size: int) -> list[tuple[int, int]]:

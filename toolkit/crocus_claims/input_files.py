@@ -1,0 +1,73 @@
+"""The files a command reads from the paths it is given: folders searched, each file once.
+
+A file named twice (again, by another spelling, through a hard or symbolic link, or inside a
+folder also named) is read once, where it first comes: read again, the validator would report
+each of its records as its own duplicate, and a migration would count and write it twice. A path
+that cannot be used is an `unreadable-file` finding, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where used: the validation package imports this module
+    from crocus_claims.validation.findings import Finding
+
+NOT_REGULAR = "not a regular file or folder (read a pipe as standard input: -)"
+
+
+def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path], bool], empty_folder: str,
+                 named: Callable[[Path], str | None] = lambda path: None) -> tuple[list[Path], list[Finding]]:
+    """The files of `paths`, in order, each once (`each_file_once`), and a finding for each path
+    that cannot be used.
+
+    A folder gives its files, searched recursively, that `in_folder` (given each file and the
+    folder) wants, in sorted order; none is the finding `empty_folder`. A file named is taken
+    unless `named` gives a reason to refuse it. A path that is missing, not a regular file or
+    folder, or under a folder that cannot be entered is an `unreadable-file` finding."""
+    from crocus_claims.validation.findings import Finding
+
+    files, problems = [], []
+    for path in map(Path, paths):
+        try:
+            if path.is_dir():
+                found = sorted(p for p in path.rglob("*") if p.is_file() and in_folder(p, path))
+                if not found:
+                    problems.append(Finding("unreadable-file", empty_folder, str(path)))
+                files += found
+                continue
+            refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
+                       else "no such file or folder")
+        except OSError as error:  # a path under a folder that cannot be entered
+            refusal = f"cannot read: {error.strerror}"
+        if refusal is None:
+            files.append(path)
+        else:
+            problems.append(Finding("unreadable-file", refusal, str(path)))
+    once, gone = each_file_once(files)
+    return once, problems + gone
+
+
+def file_identity(path: Path) -> tuple[int, int] | Path:
+    """The file `path` names: its device and inode, or its resolved path where the file system
+    reports no inode (0, as some network and Windows file systems do; Python's os.stat_result:
+    st_ino identifies the file "if non-zero"). Raises OSError when the file cannot be stat'ed."""
+    status = path.stat()
+    return (status.st_dev, status.st_ino) if status.st_ino else path.resolve()
+
+
+def each_file_once(files: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
+    """`files` without repeats, in their order, each by the path it first came by, and an
+    `unreadable-file` finding for each file gone since it was listed."""
+    from crocus_claims.validation.findings import Finding
+
+    kept: dict[tuple[int, int] | Path, Path] = {}
+    problems = []
+    for file in files:
+        try:
+            kept.setdefault(file_identity(file), file)
+        except OSError as error:
+            problems.append(Finding("unreadable-file", f"cannot read: {error.strerror}", str(file)))
+    return list(kept.values()), problems
