@@ -136,10 +136,10 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
         annotators.setdefault(name, set()).add(annotator)
     if pass_name is not None:
         groups.setdefault(pass_name, [])
-    earlier = {name: anchoring.annotators_in_pass(root, name) - names
-               for name, names in annotators.items() if pass_name is None}
-    collided = {name for name, names in annotators.items()
-                if pass_name is None and (len(names) > 1 or earlier[name])}
+    # Only pass names made from annotators can collide: a pass named with --pass is the user's choice.
+    earlier = {} if pass_name is not None else {
+        name: anchoring.annotators_in_pass(root, name) - names for name, names in annotators.items()}
+    collided = {name for name, holders in earlier.items() if len(annotators[name]) > 1 or holders}
     collisions = [Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]),
                           source) for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
