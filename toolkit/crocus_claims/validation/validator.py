@@ -23,9 +23,9 @@ from typing import Any, BinaryIO
 
 import msgspec
 
+from crocus_claims import input_files
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.records import named_schema_version
-from crocus_claims import input_files
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, default_folder, parse_version
 from crocus_claims.validation import semantic, structural
 from crocus_claims.validation.duplicate_keys import keys_agree
