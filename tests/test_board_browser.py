@@ -15,6 +15,7 @@ import http.server
 import json
 import os
 import threading
+from urllib.parse import urlparse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,13 @@ class Site:
     dataset: Dataset
 
 
+SERVED_PATHS: list[str] = []  # every path the server was asked for, by the pages or by the browser itself
+
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        SERVED_PATHS.append(self.path)
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         pass
 
@@ -97,6 +104,10 @@ def test_every_page_loads_cleanly_and_requests_nothing_outside_its_folder(chromi
             assert linked == [site.base + "board.css"], f"{name}: board.css not applied"
             seen.page.close()
     assert chromium.blocked == []
+    # What the browser asks for by itself (a /favicon.ico at the server's root, unless the page
+    # names its icon) never shows as a page's request: the server's own log sees it.
+    folders = tuple(urlparse(site.base).path for site in served.values())
+    assert [path for path in SERVED_PATHS if not path.startswith(folders)] == []
 
 
 def rows_of(page: Page, selector: str, attributes: list[str]) -> list[tuple[str, ...]]:
