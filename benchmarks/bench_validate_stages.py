@@ -10,7 +10,9 @@ orjson.loads on the same lines (the baseline of `make bench`):
 - + text:     and the text from its literal, hashed and checked (fast_path.inline_text);
 - + keys:     and the duplicate-key count of the line's colons (duplicate_keys.keys_agree);
 - + quotes:   and each span's quote against its slice of the text, white space at its ends;
-- fast path:  every check a clean record needs (validation/fast_path.clean_record);
+- fast path, Python: every check a clean record needs (validation/fast_path.clean_record), in
+              Python alone, as where the compiled helper was not built;
+- fast path:  the same with the compiled helper (validation/_fast_path.c), as installed;
 - validator:  the validator's loop: the fast path and the duplicate-record table (_Lines.check_all).
 
     python benchmarks/bench_validate_stages.py [--records 20000] [--rounds 7]
@@ -30,7 +32,7 @@ from pathlib import Path
 import orjson
 
 from crocus_claims.validation.duplicate_keys import keys_agree
-from crocus_claims.validation.fast_path import clean_record, inline_text
+from crocus_claims.validation.fast_path import FastPath, clean_record, inline_text
 from crocus_claims.validation.validator import _Lines, make_context
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +71,12 @@ def stages(lines: list[bytes]) -> dict[str, Callable[[], object]]:
                 quoted = span.text
                 _ = text[span.start:span.end] != quoted or quoted.strip() != quoted
 
+    python = FastPath(ctx, compiled=False)
+
+    def fast_path_in_python() -> None:
+        for line in lines:
+            clean_record(line, python)
+
     def fast_path() -> None:
         for line in lines:
             clean_record(line, fast)
@@ -82,7 +90,7 @@ def stages(lines: list[bytes]) -> dict[str, Callable[[], object]]:
             orjson.loads(line)
 
     return {"orjson": baseline, "decode": decoded, "+ text": text, "+ keys": keys, "+ quotes": quotes,
-            "fast path": fast_path, "validator": validator}
+            "fast path, Python": fast_path_in_python, "fast path": fast_path, "validator": validator}
 
 
 def main() -> None:
@@ -105,10 +113,11 @@ def main() -> None:
             best[name] = min(best[name], time.process_time() - start)
     print(f"{args.file.name}: {len(lines):,} records, {sum(map(len, lines)) / len(lines):,.0f} bytes each, "
           f"least CPU time of {args.rounds} rounds, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
-    print(f"{'stage':12} {'us/record':>10} {'x orjson':>9} {'orjson / stage':>15}")
+    print(f"{'stage':18} {'us/record':>10} {'x orjson':>9} {'orjson / stage':>15}")
     for name, seconds in best.items():
         per_record = seconds / len(lines) * 1e6
-        print(f"{name:12} {per_record:10.2f} {seconds / best['orjson']:9.2f} {best['orjson'] / seconds:15.2f}")
+        ratio = seconds / best["orjson"]
+        print(f"{name:18} {per_record:10.2f} {ratio:9.2f} {1 / ratio:15.2f}")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -24,8 +25,10 @@ from crocus_claims.corpus import CorpusDocument
 from crocus_claims.records import SPLITS, record_types
 from crocus_claims.schema import load_schema
 from crocus_claims.validation import validate_lines
-from crocus_claims.validation.duplicate_keys import colons_outside
-from crocus_claims.validation.fast_path import clean_record
+from crocus_claims.records import text_literal_record_types
+from crocus_claims.validation import fast_path
+from crocus_claims.validation.duplicate_keys import _count_colons_in_python, colons_outside, count_colons
+from crocus_claims.validation.fast_path import TOO_MANY, FastPath, clean_record, inline_text
 from crocus_claims.validation.validator import VersionedContext, check_line, make_context, reference_check_line
 
 SCHEMA = load_schema()
@@ -33,6 +36,7 @@ settings.register_profile("crocus", deadline=None, suppress_health_check=[Health
 settings.load_profile("crocus")
 CTX = make_context(corpus={})
 FIGURE = next(label.name for label in SCHEMA.labels if label.interval)
+INTERVAL = next(label.interval for label in SCHEMA.labels if label.interval)
 
 
 def complete_line(record: dict[str, Any]) -> bytes:
@@ -42,12 +46,29 @@ def complete_line(record: dict[str, Any]) -> bytes:
 
 
 def assert_fast_path_agrees(line: bytes, ctx: VersionedContext = CTX) -> None:
-    """Whenever the fast path calls a line clean, the reference checks find nothing in it."""
+    """Whenever the fast path calls a line clean, the reference checks find nothing in it; and the
+    fast path with the compiled helper says what it says in Python alone, span check by span check."""
     record = clean_record(line, ctx.fast)
+    python = FastPath(ctx, compiled=False)
+    assert (clean_record(line, python) is None) == (record is None)
+    assert_span_checks_agree(line, ctx.fast)
     if record is not None:
         findings, key = reference_check_line(line, ctx)
         assert findings == [], (line, findings)
         assert key == (record.doc_id, record.annotator)
+
+
+def assert_span_checks_agree(line: bytes, fast: FastPath) -> None:
+    """The compiled span checks return what the Python ones do, on any record that decodes."""
+    try:
+        record = fast.decoder.decode(line)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return
+    text = inline_text(bytes(record.text), record, fast) if record.text is not msgspec.UNSET else None
+    if text is None:
+        text = fast.ctx.corpus[record.doc_id].text if record.doc_id in fast.ctx.corpus else "x" * 100
+    compiled = fast.span_checks(text, record.spans, record.relations)
+    assert compiled in (TOO_MANY, fast.python_span_checks(text, record.spans, record.relations))
 
 
 def _spans(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -208,9 +229,25 @@ def repeat_a_key(line: bytes, draw: st.DrawFn) -> bytes:
     return (text[:end] + "," + text[start:end] + text[end:]).encode("utf-8")
 
 
+def relations_past_the_limit(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
+    """One relation more from one head than its type allows (max_per_head), each to another tail."""
+    spans = data["spans"]
+    options = [(relation, head, tails) for relation in SCHEMA.relations if relation.max_per_head is not None
+               for head in spans if head["label"] in relation.head
+               if len(tails := [tail for tail in spans if tail["label"] in relation.tail and tail is not head])
+               > relation.max_per_head]
+    if not options:
+        return None
+    relation, head, tails = draw(st.sampled_from(options))
+    for index, tail in enumerate(tails[:relation.max_per_head + 1]):
+        data["relations"].append({"id": f"limit{index}", "type": relation.name, "head": head["id"],
+                                  "tail": tail["id"]})
+    return _line(data)
+
+
 CORRUPTIONS = [quote_elsewhere, quote_with_white_space, past_the_end, same_span_again, reused_span_id,
-               invalid_id, any_relation, self_relation, repeated_relation, inconsistent_figure,
-               other_text, repeated_key]
+               invalid_id, any_relation, self_relation, repeated_relation, relations_past_the_limit,
+               inconsistent_figure, other_text, repeated_key]
 
 
 def written(record: dict[str, Any]) -> dict[str, Any]:
@@ -339,3 +376,60 @@ def test_a_record_of_the_corpus_takes_the_fast_path_only_with_the_corpus_text() 
     other = {"doc-1": corpus_document(document.text + ".")}
     assert clean_record(line, make_context(corpus=other).fast) is None
     assert [f.code for f in validate_lines([line], corpus=other)] == ["text-hash-mismatch"]
+
+
+# The compiled helper (validation/_fast_path.c) and the Python fast path: the same verdicts. Every
+# property above compares them on its lines (assert_fast_path_agrees); these cover what generated
+# records never reach.
+
+def test_the_compiled_helper_is_built_in_the_development_environment() -> None:
+    """make's environment has a C compiler: the validator there runs the compiled helper (a user
+    without one gets the Python fast path, which .ci/package-check installs and runs)."""
+    assert fast_path._fast_path is not None
+    assert CTX.fast.span_checks is not CTX.fast.python_span_checks
+    assert isinstance(FastPath(CTX, compiled=False).span_checks, fast_path.SpanChecks)
+
+
+@given(st.binary(max_size=600).map(lambda b: b.replace(b"\x00", b":")), st.integers(0, 700),
+       st.integers(0, 700))
+def test_the_compiled_colon_count_is_bytes_count(line: bytes, start: int, end: int) -> None:
+    expected = line.count(b":", start, end)
+    assert count_colons(line, start, end) == _count_colons_in_python(line, start, end) == expected
+
+
+def _figure_record(values: dict[str, Any], spans: int = 1) -> tuple[str, list[Any]]:
+    """A text and `spans` figure spans whose attributes are `values`, built without msgspec's checks
+    (so that numbers past the schema's bounds reach the span checks)."""
+    types = text_literal_record_types(SCHEMA)
+    attributes = types.attributes[FIGURE]
+    fields = {name: None for name in attributes.__struct_fields__}
+    text = "".join(f"killed {index:04d}. " for index in range(spans))
+    made = [types.spans[FIGURE](id=f"s{index}", start=index * 13, end=index * 13 + 11,
+                                text=f"killed {index:04d}", attributes=attributes(**(fields | values)))
+            for index in range(spans)]
+    return text, made
+
+
+@pytest.mark.parametrize("bound", [2**62, 2**63 - 1, 2**63, 2**70, -(2**63), -(2**70)])
+def test_figures_past_a_machine_integer_get_the_python_verdict(bound: int) -> None:
+    interval = INTERVAL
+    fast = CTX.fast
+    for qualifier in interval.rules:
+        for values in ({interval.value: bound, interval.minimum: bound, interval.maximum: bound},
+                       {interval.value: bound, interval.minimum: None, interval.maximum: None},
+                       {interval.value: 5, interval.minimum: bound, interval.maximum: bound}):
+            text, spans = _figure_record({interval.qualifier: qualifier} | values)
+            fast.python_span_checks.valid_ids.add("s0")
+            assert fast.span_checks(text, spans, []) == fast.python_span_checks(text, spans, [])
+
+
+def test_a_record_with_more_spans_than_the_helper_compares_is_checked_in_python() -> None:
+    interval = INTERVAL
+    qualifier = next(name for name, rule in interval.rules.items()
+                     if rule.value == "required" and rule.minimum == "null" and rule.maximum == "null")
+    text, spans = _figure_record({interval.qualifier: qualifier, interval.value: 5, interval.minimum: None,
+                                  interval.maximum: None}, spans=200)
+    fast = CTX.fast
+    fast.python_span_checks.valid_ids.update(span.id for span in spans)
+    assert fast.span_checks(text, spans, []) == TOO_MANY
+    assert fast.python_span_checks(text, spans, []) >= 0

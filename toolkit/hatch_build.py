@@ -1,4 +1,10 @@
-"""Hatch build hook: a wheel ships the release, so `crocus_claims.load()` works anywhere.
+"""Hatch build hook: a wheel ships the release, so `crocus_claims.load()` works anywhere, and the
+validator's compiled helper where a C compiler is found.
+
+The compiled helper (toolkit/crocus_claims/validation/_fast_path.c) is built with setuptools'
+build_ext as an optional extension: without a compiler the build warns, the wheel stays pure
+Python, and the validator uses its Python fast path, which gives the same findings. An editable
+install builds it in place, beside its source.
 
 Where the release comes from:
 - dist/release/, when it is there: what `make release` built and verified in this checkout;
@@ -23,6 +29,8 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLED = "crocus_claims/_data/release"
+HELPER = "crocus_claims.validation._fast_path"
+HELPER_SOURCE = "toolkit/crocus_claims/validation/_fast_path.c"
 RELEASE_EXTRAS = ("croissant", "board")  # what building a release needs beyond the core
 # Run with the sources' toolkit first on the path: the version is set before the builder reads it.
 BUILD_RELEASE = """
@@ -61,12 +69,40 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
         return [*core.dependencies, *extras]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or version == "editable":
+        if self.target_name != "wheel":
+            return
+        self.build_compiled_helper(build_data, in_place=version == "editable")
+        if version == "editable":
             return
         release = self.checkout_release
         if not (release / "manifest.json").is_file():
             release = self.build_from_sources()
         build_data["force_include"][str(release)] = BUNDLED
+
+    def build_compiled_helper(self, build_data: dict[str, Any], in_place: bool) -> None:
+        """Compile the validator's helper into the wheel (or beside its source, `in_place`); on
+        failure (no compiler), leave the wheel pure Python, with a warning."""
+        from setuptools import Distribution, Extension
+        from setuptools.command.build_ext import build_ext
+
+        self._helper_scratch = tempfile.TemporaryDirectory(prefix="crocus-claims-helper-")
+        root = Path(self.root)
+        extension = Extension(HELPER, sources=[str(root / HELPER_SOURCE)], optional=True)
+        distribution = Distribution({"ext_modules": [extension], "package_dir": {"": str(root / "toolkit")}})
+        command = build_ext(distribution)
+        command.inplace = in_place
+        command.build_lib = command.build_temp = self._helper_scratch.name
+        command.ensure_finalized()
+        command.run()  # an optional extension that fails to compile is skipped, with a warning
+        built = Path(command.get_ext_fullpath(HELPER))
+        if not built.is_file():
+            self.app.display_warning("no C compiler: the validator uses its pure-Python fast path "
+                                     "(the same findings, slower)")
+            return
+        if not in_place:
+            build_data["force_include"][str(built)] = str(Path(*HELPER.split(".")[:-1], built.name))
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
 
     def build_from_sources(self) -> Path:
         self._scratch = tempfile.TemporaryDirectory(prefix="crocus-claims-release-")
@@ -83,7 +119,8 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
         return output / "release"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        scratch = getattr(self, "_scratch", None)
-        if scratch is not None:
-            shutil.rmtree(scratch.name, ignore_errors=True)
-            self._scratch = None
+        for name in ("_scratch", "_helper_scratch"):
+            scratch = getattr(self, name, None)
+            if scratch is not None:
+                shutil.rmtree(scratch.name, ignore_errors=True)
+                setattr(self, name, None)

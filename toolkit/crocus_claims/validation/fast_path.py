@@ -9,6 +9,11 @@ and word every finding. No finding is ever made here, so the fast path can only 
 accepting a record that the reference checks would refuse: tests/test_validation_fast_path.py
 holds it to the reference on generated and corrupted records.
 
+The span and relation checks (SpanChecks) also exist compiled, in _fast_path.c, which reads the
+decoded structs' fields in place; the build compiles it where it finds a C compiler and leaves it
+out where it does not (toolkit/hatch_build.py). Both give the same verdict on every record (the
+same tests compare them), so a missing compiler costs speed only: a third of a clean record's time.
+
 What a clean record must satisfy, and where the reference checks it:
 - it decodes into the complete types of the context's own schema version, ids matching their
   pattern (records.py: complete_record_types, _IdentifierCheck); the text is decoded here from
@@ -36,9 +41,9 @@ from typing import Any
 import msgspec
 
 from crocus_claims.corpus import text_sha256, utf8_sha256
-from crocus_claims.records import ID_PATTERN, SHA256_PATTERN, text_literal_record_types
+from crocus_claims.records import ID_PATTERN, SHA256_PATTERN, RecordTypes, text_literal_record_types
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval
-from crocus_claims.validation.duplicate_keys import RecordShape, keys_agree
+from crocus_claims.validation.duplicate_keys import RELATION_KEYS, RecordShape, keys_agree
 from crocus_claims.validation.semantic import Context, InlineText, document_text, trusted_text
 
 _ID = re.compile(ID_PATTERN)
@@ -46,6 +51,11 @@ _SHA256 = re.compile(SHA256_PATTERN)
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
 _UNSET = msgspec.UNSET
 _decode_string = msgspec.json.Decoder(str).decode
+
+try:
+    from crocus_claims.validation import _fast_path  # the compiled helper, built where a compiler was
+except ImportError:  # no compiler at install time: SpanChecks alone, with the same verdicts
+    _fast_path = None  # type: ignore[assignment]  # (mypy's idiom for an optional module)
 
 
 def interval_check(interval: Interval) -> Callable[[Any], bool]:
@@ -76,21 +86,126 @@ def interval_check(interval: Interval) -> Callable[[Any], bool]:
     return check
 
 
+NOT_CLEAN, UNKNOWN_ID, TOO_MANY = -1, -2, -3  # what a span check returns when the record is not known clean
+
+
+class SpanChecks:
+    """The checks of a clean record's spans and relations, in Python. `_fast_path.SpanChecker`, the
+    compiled helper, computes the same function; it is used where it was built, and this class
+    everywhere else and for what the helper leaves to it (TOO_MANY: more spans or relations than it
+    compares pairwise).
+
+    Called with (text, spans, relations) (a str and the decoded lists), it returns the keys that the
+    spans and relations write plus the colons of their strings (for duplicate_keys.keys_agree), a
+    number >= 0, when they are clean; NOT_CLEAN when the reference checks must run; UNKNOWN_ID when
+    every other check passed but an id is not yet known valid (the caller checks the ids and asks
+    again). Raises only what a label's interval check raises.
+    """
+
+    def __init__(self, ctx: Context, valid_ids: set[str]):
+        self.interval_specs = ctx.intervals
+        self.intervals = {label: interval_check(interval) for label, interval in ctx.intervals.items()}
+        self.span_keys = ctx.shape.span_keys
+        self.string_attributes = ctx.shape.string_attributes
+        self.allowed = {(name, head, tail) for name, spec in ctx.relations.items()
+                        for head in spec.heads for tail in spec.tails}
+        self.max_per_head = {name: spec.max_per_head for name, spec in ctx.relations.items()
+                             if spec.max_per_head is not None}
+        self.valid_ids = valid_ids
+
+    def __call__(self, text: str, spans: list[Any], relations: list[Any]) -> int:
+        size, intervals, span_keys = len(text), self.intervals, self.span_keys
+        strings = self.string_attributes
+        labels: dict[str, str] = {}
+        places = set()
+        counted = RELATION_KEYS * len(relations)
+        for span in spans:
+            quoted, start, end, label = span.text, span.start, span.end, span.label
+            # A non-empty quote equal to the slice, with end within the text, implies start < end.
+            if end > size or not quoted or text[start:end] != quoted or quoted.strip() != quoted:
+                return NOT_CLEAN
+            if label in intervals and not intervals[label](span.attributes):
+                return NOT_CLEAN
+            labels[span.id] = label
+            places.add((label, start, end))
+            counted += span_keys[label] + quoted.count(":")
+            if label in strings:
+                counted += sum(value.count(":") for name in strings[label]
+                               if (value := getattr(span.attributes, name)))
+        if len(labels) != len(spans) or len(places) != len(spans):
+            return NOT_CLEAN
+        if relations and not self._relations_clean(relations, labels):
+            return NOT_CLEAN
+        valid = self.valid_ids
+        if not (valid.issuperset(labels) and valid.issuperset([relation.id for relation in relations])):
+            return UNKNOWN_ID
+        return counted
+
+    def _relations_clean(self, relations: list[Any], labels: dict[str, str]) -> bool:
+        allowed, limits = self.allowed, self.max_per_head
+        ids, triples = set(), set()
+        per_head: dict[tuple[str, str], int] = {}
+        for relation in relations:
+            kind, head, tail = relation.type, relation.head, relation.tail
+            if head == tail or (kind, labels.get(head), labels.get(tail)) not in allowed:
+                return False  # (a head or tail that is no span has no label, which no relation allows)
+            if kind in limits:
+                count = per_head[kind, head] = per_head.get((kind, head), 0) + 1
+                if count > limits[kind]:
+                    return False
+            ids.add(relation.id)
+            triples.add((kind, head, tail))
+        return len(ids) == len(relations) and len(triples) == len(relations)
+
+    def compiled(self, types: RecordTypes) -> Callable[[str, list[Any], list[Any]], int] | None:
+        """The same checks as `_fast_path.SpanChecker` over `types`' structs; None where the
+        helper was not built (no compiler at install time)."""
+        if _fast_path is None:
+            return None
+        labels = tuple(types.spans)
+        kinds = tuple(sorted({kind for kind, _, _ in self.allowed} | set(self.max_per_head)))
+        allowed = bytes((kind, head, tail) in self.allowed
+                        for kind in kinds for head in labels for tail in labels)
+        return _fast_path.SpanChecker(
+            tuple(types.spans.values()), tuple(self.span_keys[label] for label in labels),
+            tuple(self.string_attributes.get(label, ()) for label in labels),
+            tuple(self.intervals.get(label) for label in labels),
+            tuple(_interval_rules(self.interval_specs[label], types.attributes[label])
+                  if label in self.interval_specs else None for label in labels),
+            types.relation, RELATION_KEYS, kinds, allowed,
+            tuple(self.max_per_head.get(kind, -1) for kind in kinds), self.valid_ids)
+
+
+_RULE_CODES = {"required": 1, "null": 2}  # _fast_path.c's RULE_*: a bound from the value is 3, any other 0
+
+
+def _interval_rules(interval: Interval, attributes: type) -> tuple[Any, ...]:
+    """`interval` as _fast_path.c's IntervalRules reads it: the attributes' struct, the four
+    attribute names, the qualifiers, three rule codes and two shifts per qualifier."""
+    qualifiers = tuple(interval.rules)
+    codes, shifts = bytearray(), []
+    for qualifier in qualifiers:
+        rule = interval.rules[qualifier]
+        codes.append(_RULE_CODES.get(rule.value, 0))
+        for bound in (rule.minimum, rule.maximum):
+            codes.append(3 if bound in BOUND_FROM_VALUE else _RULE_CODES.get(bound, 0))
+            shifts.append(BOUND_FROM_VALUE.get(bound, 0))
+    names = (interval.qualifier, interval.value, interval.minimum, interval.maximum)
+    return attributes, names, qualifiers, bytes(codes), tuple(shifts)
+
+
 class FastPath:
     """What `clean_record` needs of a validation context, gathered once per run."""
 
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, compiled: bool = True):
         self.ctx = ctx
         self.version: str = ctx.schema.version
-        self.decoder = text_literal_record_types(ctx.schema).decoder
+        types = text_literal_record_types(ctx.schema)
+        self.decoder = types.decoder
         self.identifiers = ctx.complete.identifiers
-        self.valid_ids: set[str] = ctx.complete.identifiers.valid_ids
         self.shape: RecordShape = ctx.shape
-        self.intervals = {label: interval_check(interval) for label, interval in ctx.intervals.items()}
-        self.allowed_relations = {(name, head, tail) for name, spec in ctx.relations.items()
-                                  for head in spec.heads for tail in spec.tails}
-        self.max_per_head = {name: spec.max_per_head for name, spec in ctx.relations.items()
-                             if spec.max_per_head is not None}
+        self.python_span_checks = SpanChecks(ctx, ctx.complete.identifiers.valid_ids)
+        self.span_checks = (compiled and self.python_span_checks.compiled(types)) or self.python_span_checks
 
 
 def clean_record(line: bytes, fast: FastPath) -> Any | None:
@@ -113,26 +228,30 @@ def clean_record(line: bytes, fast: FastPath) -> Any | None:
         text = inline_text(literal, record, fast)
         if text is None:
             return None
-    spans, relations = record.spans, record.relations
-    size, intervals = len(text), fast.intervals
-    labels: dict[str, str] = {}
-    places = set()
-    for span in spans:
-        quoted, start, end, label = span.text, span.start, span.end, span.label
-        # A non-empty quote equal to the slice, with end within the text, implies start < end.
-        if end > size or not quoted or text[start:end] != quoted or quoted.strip() != quoted:
+    counted = fast.span_checks(text, record.spans, record.relations)
+    if counted < 0:
+        counted = _undecided(counted, text, record, fast)
+        if counted < 0:
             return None
-        if label in intervals and not intervals[label](span.attributes):
-            return None
-        labels[span.id] = label
-        places.add((label, start, end))
-    if len(labels) != len(spans) or len(places) != len(spans) or not _ids_valid(labels, relations, record, fast):
-        return None
-    if relations and not _relations_clean(relations, labels, fast):
-        return None
-    if not keys_agree(line, record, fast.shape, literal):
+    if not keys_agree(line, record, fast.shape, literal, counted):
         return None
     return record
+
+
+def _undecided(counted: int, text: str, record: Any, fast: FastPath) -> int:
+    """What the span checks say once what they left open is settled: the compiled helper's
+    TOO_MANY goes to the Python checks; UNKNOWN_ID to the check that remembers valid ids."""
+    if counted == TOO_MANY:
+        counted = fast.python_span_checks(text, record.spans, record.relations)
+    if counted == UNKNOWN_ID:
+        try:
+            fast.identifiers(record)
+        except msgspec.ValidationError:
+            return NOT_CLEAN
+        counted = fast.span_checks(text, record.spans, record.relations)
+        if counted == TOO_MANY:
+            counted = fast.python_span_checks(text, record.spans, record.relations)
+    return counted
 
 
 def inline_text(literal: bytes, record: Any, fast: FastPath) -> str | None:
@@ -153,32 +272,3 @@ def inline_text(literal: bytes, record: Any, fast: FastPath) -> str | None:
     except (*_DECODE_ERRORS, UnicodeError):
         return None
     return trusted_text(record.doc_id, record.text_sha256, InlineText(text, digest), fast.ctx)[0]
-
-
-def _ids_valid(span_ids: dict[str, str], relations: list[Any], record: Any, fast: FastPath) -> bool:
-    """Span and relation ids match ID_PATTERN (relation heads and tails must be span ids)."""
-    valid = fast.valid_ids
-    if valid.issuperset(span_ids) and valid.issuperset([relation.id for relation in relations]):
-        return True
-    try:  # the check that remembers valid ids
-        fast.identifiers(record)
-    except msgspec.ValidationError:
-        return False
-    return True
-
-
-def _relations_clean(relations: list[Any], labels: dict[str, str], fast: FastPath) -> bool:
-    allowed, limits = fast.allowed_relations, fast.max_per_head
-    ids, triples = set(), set()
-    per_head: dict[tuple[str, str], int] = {}
-    for relation in relations:
-        kind, head, tail = relation.type, relation.head, relation.tail
-        if head == tail or (kind, labels.get(head), labels.get(tail)) not in allowed:
-            return False  # (a head or tail that is no span has no label, which no relation allows)
-        if kind in limits:
-            count = per_head[kind, head] = per_head.get((kind, head), 0) + 1
-            if count > limits[kind]:
-                return False
-        ids.add(relation.id)
-        triples.add((kind, head, tail))
-    return len(ids) == len(relations) and len(triples) == len(relations)
