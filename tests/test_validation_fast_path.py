@@ -23,12 +23,12 @@ from strategies import records
 
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.records import SPLITS, record_types
-from crocus_claims.schema import load_schema
+from crocus_claims.schema import Schema, load_schema
 from crocus_claims.validation import validate_lines
 from crocus_claims.records import text_literal_record_types
 from crocus_claims.validation import fast_path
 from crocus_claims.validation.duplicate_keys import _count_colons_in_python, colons_outside, count_colons
-from crocus_claims.validation.fast_path import TOO_MANY, FastPath, clean_record, inline_text
+from crocus_claims.validation.fast_path import TOO_MANY, FastPath, SpanChecks, clean_record, inline_text
 from crocus_claims.validation.validator import VersionedContext, check_line, make_context, reference_check_line
 
 SCHEMA = load_schema()
@@ -59,7 +59,8 @@ def assert_fast_path_agrees(line: bytes, ctx: VersionedContext = CTX) -> None:
 
 
 def assert_span_checks_agree(line: bytes, fast: FastPath) -> None:
-    """The compiled span checks return what the Python ones do, on any record that decodes."""
+    """The compiled span checks return what the Python ones do, on any record that decodes: with
+    the ids seen so far, and with none known yet (UNKNOWN_ID)."""
     try:
         record = fast.decoder.decode(line)
     except (msgspec.ValidationError, msgspec.DecodeError):
@@ -67,8 +68,18 @@ def assert_span_checks_agree(line: bytes, fast: FastPath) -> None:
     text = inline_text(bytes(record.text), record, fast) if record.text is not msgspec.UNSET else None
     if text is None:
         text = fast.ctx.corpus[record.doc_id].text if record.doc_id in fast.ctx.corpus else "x" * 100
-    compiled = fast.span_checks(text, record.spans, record.relations)
-    assert compiled in (TOO_MANY, fast.python_span_checks(text, record.spans, record.relations))
+    unknown = SpanChecks(fast.ctx, set())
+    pairs = [(fast.span_checks, fast.python_span_checks),
+             (unknown.compiled(text_literal_record_types(fast.ctx.schema)), unknown)]
+    for compiled, python in pairs:
+        assert compiled is not None
+        expected = python(text, record.spans, record.relations)
+        if max(len(record.spans), len(record.relations)) > MAX_COMPARED:
+            expected = TOO_MANY
+        assert compiled(text, record.spans, record.relations) == expected
+
+
+MAX_COMPARED = 128  # _fast_path.c's MAX_ITEMS: past it, the helper leaves the record to SpanChecks
 
 
 def _spans(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -410,8 +421,8 @@ def _figure_record(values: dict[str, Any], spans: int = 1) -> tuple[str, list[An
     return text, made
 
 
-@pytest.mark.parametrize("bound", [2**62, 2**63 - 1, 2**63, 2**70, -(2**63), -(2**70)])
-def test_figures_past_a_machine_integer_get_the_python_verdict(bound: int) -> None:
+@pytest.mark.parametrize("bound", [2**62, 2**63 - 1, 2**63, 2**70, -(2**63), -(2**70), True, False])
+def test_figures_past_a_machine_integer_or_not_integers_get_the_python_verdict(bound: int) -> None:
     interval = INTERVAL
     fast = CTX.fast
     for qualifier in interval.rules:
@@ -423,13 +434,82 @@ def test_figures_past_a_machine_integer_get_the_python_verdict(bound: int) -> No
             assert fast.span_checks(text, spans, []) == fast.python_span_checks(text, spans, [])
 
 
-def test_a_record_with_more_spans_than_the_helper_compares_is_checked_in_python() -> None:
+def _supports(spans: list[Any], count: int) -> list[Any]:
+    """`count` distinct `supports` relations between figure spans (a type without a limit per head)."""
+    relation = text_literal_record_types(SCHEMA).relation
+    pairs = [(head, tail) for head in spans for tail in spans if head is not tail][:count]
+    assert len(pairs) == count
+    return [relation(id=f"r{index}", type="supports", head=head.id, tail=tail.id)
+            for index, (head, tail) in enumerate(pairs)]
+
+
+@pytest.mark.parametrize(("spans", "relations"), [(128, 0), (129, 0), (12, 128), (12, 129), (129, 129)])
+def test_records_past_what_the_helper_compares_are_checked_in_python(spans: int, relations: int) -> None:
     interval = INTERVAL
     qualifier = next(name for name, rule in interval.rules.items()
                      if rule.value == "required" and rule.minimum == "null" and rule.maximum == "null")
-    text, spans = _figure_record({interval.qualifier: qualifier, interval.value: 5, interval.minimum: None,
-                                  interval.maximum: None}, spans=200)
+    text, made = _figure_record({interval.qualifier: qualifier, interval.value: 5, interval.minimum: None,
+                                 interval.maximum: None}, spans=spans)
+    linked = _supports(made, relations)
     fast = CTX.fast
-    fast.python_span_checks.valid_ids.update(span.id for span in spans)
-    assert fast.span_checks(text, spans, []) == TOO_MANY
-    assert fast.python_span_checks(text, spans, []) >= 0
+    fast.python_span_checks.valid_ids.update([*(span.id for span in made), *(r.id for r in linked)])
+    expected = fast.python_span_checks(text, made, linked)
+    assert expected >= 0
+    compiled = fast.span_checks(text, made, linked)
+    assert compiled == (TOO_MANY if max(spans, relations) > MAX_COMPARED else expected)
+
+
+# Free-text attributes: their colons are strings' colons, which the key count must leave out. The
+# schema has none, so a copy of it gains one (on its first label) for these tests.
+def _with_a_free_text_attribute(schema: Schema) -> Schema:
+    data = schema.model_dump()
+    data["attributes"] = [*data["attributes"], {"name": "note", "type": "string", "description": "Free text.",
+                                                "max_length": 40}]
+    first = data["labels"][0]
+    data["labels"] = [first | {"attributes": [*first["attributes"], "note"]}, *data["labels"][1:]]
+    return Schema.model_validate(data)
+
+
+FREE_TEXT_LABEL = SCHEMA.labels[0]
+FREE_TEXT_SCHEMA = _with_a_free_text_attribute(SCHEMA)
+FREE_TEXT_CTX = make_context(FREE_TEXT_SCHEMA, corpus={})
+NOTES = st.sampled_from([None, "", "a:b", "::", "plain", "é:ü 12:30", ":"])
+
+
+@settings(max_examples=150)
+@given(records(schema=FREE_TEXT_SCHEMA, annotator=st.sampled_from(["alice", "a:b"])), st.data())
+def test_free_text_attributes_count_their_colons_on_both_paths(record: dict[str, Any], data: st.DataObject) -> None:
+    assert FREE_TEXT_CTX.shape.string_attributes == {FREE_TEXT_LABEL.name: ("note",)}
+    for span in record["spans"]:
+        if span["label"] == FREE_TEXT_LABEL.name:
+            span["attributes"]["note"] = data.draw(NOTES)
+    types = record_types(FREE_TEXT_SCHEMA)
+    line = types.encode(types.decode(json.dumps(record, ensure_ascii=False)))
+    assert clean_record(line, FREE_TEXT_CTX.fast) is not None
+    assert_fast_path_agrees(line, FREE_TEXT_CTX)
+    assert_fast_path_agrees(repeat_a_key(line, data.draw), FREE_TEXT_CTX)
+
+
+def test_the_helper_refuses_to_run_uninitialised_or_with_keywords() -> None:
+    helper = fast_path._fast_path
+    assert helper is not None
+    with pytest.raises(RuntimeError, match="not initialised"):
+        helper.SpanChecker.__new__(helper.SpanChecker)("", [], [])
+    with pytest.raises(TypeError, match="by position"):
+        CTX.fast.span_checks("", [], [], ids_known=True)  # SpanChecks takes it; the helper is never given it
+
+
+def test_a_helper_built_from_other_sources_is_left_unused() -> None:
+    """A build older than its sources (an in-place build never rebuilt) says another ABI."""
+    import subprocess
+    import sys
+
+    script = ("import sys, types\n"
+              "stale = types.ModuleType('crocus_claims.validation._fast_path'); stale.ABI = 0\n"
+              "sys.modules['crocus_claims.validation._fast_path'] = stale\n"
+              "from crocus_claims.validation import fast_path\n"
+              "assert fast_path._fast_path is None\n"
+              "from crocus_claims.validation.validator import make_context\n"
+              "fast = make_context(corpus={}).fast\n"
+              "assert isinstance(fast.span_checks, fast_path.SpanChecks)\n")
+    subprocess.run([sys.executable, "-c", script], check=True)

@@ -82,9 +82,13 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
     def build_compiled_helper(self, build_data: dict[str, Any], in_place: bool) -> None:
         """Compile the validator's helper into the wheel (or beside its source, `in_place`); on
         failure (no compiler), leave the wheel pure Python, with a warning."""
-        from setuptools import Distribution, Extension
-        from setuptools.command.build_ext import build_ext
-
+        try:
+            from setuptools import Distribution, Extension
+            from setuptools.command.build_ext import build_ext
+        except ImportError:  # a build without isolation, in an environment without setuptools
+            self.app.display_warning("setuptools is not installed: the validator's C helper is not built, "
+                                     "and the validator uses its pure-Python fast path (the same findings, slower)")
+            return
         self._helper_scratch = tempfile.TemporaryDirectory(prefix="crocus-claims-helper-")
         root = Path(self.root)
         extension = Extension(HELPER, sources=[str(root / HELPER_SOURCE)], optional=True)
@@ -93,11 +97,15 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
         command.inplace = in_place
         command.build_lib = command.build_temp = self._helper_scratch.name
         command.ensure_finalized()
-        command.run()  # an optional extension that fails to compile is skipped, with a warning
         built = Path(command.get_ext_fullpath(HELPER))
+        try:
+            built.unlink(missing_ok=True)  # in place, an earlier build: never taken for this one
+        except OSError:  # loaded and locked (Windows): fast_path.py leaves a build of another ABI unused
+            pass
+        command.run()  # an optional extension that fails to compile is skipped, with a warning
         if not built.is_file():
-            self.app.display_warning("no C compiler: the validator uses its pure-Python fast path "
-                                     "(the same findings, slower)")
+            self.app.display_warning("the validator's C helper did not compile (no working C compiler?): "
+                                     "the validator uses its pure-Python fast path (the same findings, slower)")
             return
         if not in_place:
             build_data["force_include"][str(built)] = str(Path(*HELPER.split(".")[:-1], built.name))

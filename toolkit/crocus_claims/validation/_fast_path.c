@@ -8,6 +8,9 @@
  *   NOT_CLEAN    (-1) the reference checks must run;
  *   UNKNOWN_ID   (-2) an id is not yet in the set of valid ids: the caller checks the ids and asks again;
  *   TOO_MANY     (-3) more spans or relations than this module compares pairwise: SpanChecks decides.
+ * The two agree on every struct the decoder makes (offsets >= 0); tests/test_validation_fast_path.py
+ * compares them on every line it generates. ABI names this interface: fast_path.py leaves a module
+ * of another ABI unused (a build older than its sources).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -18,6 +21,7 @@
 #define UNKNOWN_ID (-2)
 #define TOO_MANY (-3)
 #define MAX_ITEMS 128 /* pairwise comparisons beyond this cost more than SpanChecks' sets */
+#define ABI 1 /* fast_path.py uses this module only when it says the same: a stale build is left out */
 
 enum { SPAN_ID, SPAN_START, SPAN_END, SPAN_TEXT, SPAN_ATTRIBUTES, SPAN_FIELDS };
 enum { RELATION_ID, RELATION_TYPE, RELATION_HEAD, RELATION_TAIL, RELATION_FIELDS };
@@ -243,12 +247,11 @@ static PyObject *result(Py_ssize_t value)
     return PyLong_FromSsize_t(value);
 }
 
-static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *kwargs)
+/* The checks, on tuples: a tuple cannot change while the checks call back into Python (the figure
+ * rules' Python check, a free-text attribute), so the fields read from its items stay alive. */
+static PyObject *check(SpanChecker *self, PyObject *text, PyObject *spans, PyObject *relations)
 {
-    PyObject *text, *spans, *relations;
-    if (!PyArg_ParseTuple(args, "UO!O!", &text, &PyList_Type, &spans, &PyList_Type, &relations))
-        return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(spans), r = PyList_GET_SIZE(relations);
+    Py_ssize_t n = PyTuple_GET_SIZE(spans), r = PyTuple_GET_SIZE(relations);
     if (n > MAX_ITEMS || r > MAX_ITEMS)
         return result(TOO_MANY);
     if (!is_str(text))
@@ -259,7 +262,7 @@ static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *k
     Py_ssize_t type_of[MAX_ITEMS], starts[MAX_ITEMS], ends[MAX_ITEMS];
     int unknown_id = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *span = PyList_GET_ITEM(spans, i);
+        PyObject *span = PyTuple_GET_ITEM(spans, i);
         Py_ssize_t t = span_type_index(self, span);
         if (t < 0)
             return result(NOT_CLEAN);
@@ -278,7 +281,9 @@ static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *k
             return result(NOT_CLEAN);
         }
         Py_ssize_t length = PyUnicode_GET_LENGTH(quote);
-        if (start < 0 || end > size || length == 0 || end - start != length || !slice_eq(text, start, quote))
+        /* offsets are >= 0 in every struct the decoder makes; a negative one is left to the reference */
+        if (start < 0 || end < 0 || end > size || length == 0 || end - start != length
+            || !slice_eq(text, start, quote))
             return result(NOT_CLEAN);
         int quote_kind = PyUnicode_KIND(quote);
         const void *quoted = PyUnicode_DATA(quote);
@@ -330,7 +335,7 @@ static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *k
     Py_ssize_t kinds[MAX_ITEMS], heads[MAX_ITEMS], tails[MAX_ITEMS];
     Py_ssize_t n_kinds = PyTuple_GET_SIZE(self->kinds);
     for (Py_ssize_t i = 0; i < r; i++) {
-        PyObject *relation = PyList_GET_ITEM(relations, i);
+        PyObject *relation = PyTuple_GET_ITEM(relations, i);
         if (Py_TYPE(relation) != self->relation_type)
             return result(NOT_CLEAN);
         Py_ssize_t *offsets = self->relation_offsets;
@@ -382,6 +387,26 @@ static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *k
         tails[i] = tail_span;
     }
     return result(unknown_id ? UNKNOWN_ID : counted);
+}
+
+static PyObject *SpanChecker_call(SpanChecker *self, PyObject *args, PyObject *kwargs)
+{
+    PyObject *text, *spans, *relations;
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
+        PyErr_SetString(PyExc_TypeError, "SpanChecker takes (text, spans, relations), by position");
+        return NULL;
+    }
+    if (self->types == NULL || self->kinds == NULL || self->valid_ids == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "SpanChecker was not initialised");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "UO!O!", &text, &PyList_Type, &spans, &PyList_Type, &relations))
+        return NULL;
+    PyObject *span_tuple = PyList_AsTuple(spans), *relation_tuple = PyList_AsTuple(relations);
+    PyObject *verdict = span_tuple && relation_tuple ? check(self, text, span_tuple, relation_tuple) : NULL;
+    Py_XDECREF(span_tuple);
+    Py_XDECREF(relation_tuple);
+    return verdict;
 }
 
 /* IntervalRules from (attributes type, (qualifier, value, minimum, maximum) attribute names,
@@ -470,6 +495,10 @@ static int SpanChecker_init(SpanChecker *self, PyObject *args, PyObject *kwargs)
     PyObject *span_types, *span_keys, *strings, *intervals, *rules, *relation_type, *kinds, *allowed, *limits;
     PyObject *valid_ids;
     Py_ssize_t relation_keys;
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) > 0) {
+        PyErr_SetString(PyExc_TypeError, "SpanChecker takes its tables by position");
+        return -1;
+    }
     if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!nO!SO!O!", &PyTuple_Type, &span_types, &PyTuple_Type, &span_keys,
                           &PyTuple_Type, &strings, &PyTuple_Type, &intervals, &PyTuple_Type, &rules,
                           &PyType_Type, &relation_type,
@@ -523,7 +552,6 @@ static int SpanChecker_init(SpanChecker *self, PyObject *args, PyObject *kwargs)
     if (slot_offsets(self->relation_type, relation_fields, RELATION_FIELDS, self->relation_offsets) < 0)
         return -1;
     self->relation_keys = relation_keys;
-    self->kinds = kinds;
     memcpy(self->allowed, PyBytes_AS_STRING(allowed), cells);
     for (Py_ssize_t i = 0; i < k; i++) {
         self->max_per_head[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(limits, i));
@@ -536,6 +564,7 @@ static int SpanChecker_init(SpanChecker *self, PyObject *args, PyObject *kwargs)
         if ((self->kind_hashes[i] = PyObject_Hash(PyTuple_GET_ITEM(kinds, i))) == -1)
             return -1;
     }
+    self->kinds = kinds;  /* set last, with valid_ids: a call checks them, so a failed init is never used */
     self->valid_ids = valid_ids;
     return 0;
 }
@@ -596,7 +625,8 @@ PyMODINIT_FUNC PyInit__fast_path(void)
     if (PyModule_AddObject(m, "SpanChecker", (PyObject *)&SpanCheckerType) < 0
         || PyModule_AddIntConstant(m, "NOT_CLEAN", NOT_CLEAN) < 0
         || PyModule_AddIntConstant(m, "UNKNOWN_ID", UNKNOWN_ID) < 0
-        || PyModule_AddIntConstant(m, "TOO_MANY", TOO_MANY) < 0) {
+        || PyModule_AddIntConstant(m, "TOO_MANY", TOO_MANY) < 0
+        || PyModule_AddIntConstant(m, "ABI", ABI) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -52,10 +52,13 @@ _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
 _UNSET = msgspec.UNSET
 _decode_string = msgspec.json.Decoder(str).decode
 
+HELPER_ABI = 1  # _fast_path.c's ABI: a helper built from other sources (a stale build) is not used
 try:
     from crocus_claims.validation import _fast_path  # the compiled helper, built where a compiler was
 except ImportError:  # no compiler at install time: SpanChecks alone, with the same verdicts
     _fast_path = None  # type: ignore[assignment]  # (mypy's idiom for an optional module)
+if getattr(_fast_path, "ABI", None) != HELPER_ABI:
+    _fast_path = None  # type: ignore[assignment]
 
 
 def interval_check(interval: Interval) -> Callable[[Any], bool]:
@@ -98,8 +101,9 @@ class SpanChecks:
     Called with (text, spans, relations) (a str and the decoded lists), it returns the keys that the
     spans and relations write plus the colons of their strings (for duplicate_keys.keys_agree), a
     number >= 0, when they are clean; NOT_CLEAN when the reference checks must run; UNKNOWN_ID when
-    every other check passed but an id is not yet known valid (the caller checks the ids and asks
-    again). Raises only what a label's interval check raises.
+    every other check passed but an id is not yet known valid (the caller checks the ids, then asks
+    again with `ids_known`). Raises only what a label's interval check raises. The two agree on
+    every struct the decoder makes (offsets >= 0: the helper leaves a negative one to the reference).
     """
 
     def __init__(self, ctx: Context, valid_ids: set[str]):
@@ -113,7 +117,7 @@ class SpanChecks:
                              if spec.max_per_head is not None}
         self.valid_ids = valid_ids
 
-    def __call__(self, text: str, spans: list[Any], relations: list[Any]) -> int:
+    def __call__(self, text: str, spans: list[Any], relations: list[Any], ids_known: bool = False) -> int:
         size, intervals, span_keys = len(text), self.intervals, self.span_keys
         strings = self.string_attributes
         labels: dict[str, str] = {}
@@ -137,7 +141,7 @@ class SpanChecks:
         if relations and not self._relations_clean(relations, labels):
             return NOT_CLEAN
         valid = self.valid_ids
-        if not (valid.issuperset(labels) and valid.issuperset([relation.id for relation in relations])):
+        if not (ids_known or (valid.issuperset(labels) and valid.issuperset([r.id for r in relations]))):
             return UNKNOWN_ID
         return counted
 
@@ -240,7 +244,9 @@ def clean_record(line: bytes, fast: FastPath) -> Any | None:
 
 def _undecided(counted: int, text: str, record: Any, fast: FastPath) -> int:
     """What the span checks say once what they left open is settled: the compiled helper's
-    TOO_MANY goes to the Python checks; UNKNOWN_ID to the check that remembers valid ids."""
+    TOO_MANY goes to the Python checks; UNKNOWN_ID to the check that remembers valid ids, and
+    then, the ids known valid, to the Python checks without the ids (the set of remembered ids is
+    bounded, so it may have dropped some of this record's by then)."""
     if counted == TOO_MANY:
         counted = fast.python_span_checks(text, record.spans, record.relations)
     if counted == UNKNOWN_ID:
@@ -248,9 +254,7 @@ def _undecided(counted: int, text: str, record: Any, fast: FastPath) -> int:
             fast.identifiers(record)
         except msgspec.ValidationError:
             return NOT_CLEAN
-        counted = fast.span_checks(text, record.spans, record.relations)
-        if counted == TOO_MANY:
-            counted = fast.python_span_checks(text, record.spans, record.relations)
+        counted = fast.python_span_checks(text, record.spans, record.relations, ids_known=True)
     return counted
 
 
