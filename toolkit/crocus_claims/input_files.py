@@ -3,11 +3,14 @@
 A file named twice (again, by another spelling, through a hard or symbolic link, or inside a
 folder also named) is read once, where it first comes: read again, the validator would report
 each of its records as its own duplicate, and a migration would count and write it twice. A path
-that cannot be used is an `unreadable-file` finding, never a traceback.
+that cannot be used is an `unreadable-file` finding, never a traceback, and so is a folder inside
+a named folder that cannot be listed: a check that passed without reading it would say "valid"
+of files it never saw.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,10 +36,12 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
     for path in map(Path, paths):
         try:
             if path.is_dir():
-                found = sorted(p for p in path.rglob("*") if p.is_file() and in_folder(p, path))
-                if not found:
+                under, unlisted = files_under(path)
+                found = sorted(p for p in under if p.is_file() and in_folder(p, path))
+                if not found and not unlisted:
                     problems.append(Finding("unreadable-file", empty_folder, str(path)))
                 files += found
+                problems += unlisted
                 continue
             refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
                        else "no such file or folder")
@@ -48,6 +53,24 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
             problems.append(Finding("unreadable-file", refusal, str(path)))
     once, gone = each_file_once(files)
     return once, problems + gone
+
+
+def files_under(folder: Path) -> tuple[list[Path], list[Finding]]:
+    """Every entry under `folder` that is not a folder, recursively, without following symbolic
+    links to folders (as Path.rglob), and an `unreadable-file` finding for each folder that cannot
+    be listed, which Path.rglob skips without a word (Python 3.11 and 3.12)."""
+    from crocus_claims.validation.findings import Finding
+
+    found: list[Path] = []
+    problems: list[Finding] = []
+
+    def unlisted(error: OSError) -> None:
+        problems.append(Finding("unreadable-file", f"cannot list this folder: {error.strerror}",
+                                str(error.filename)))
+
+    for root, _, names in os.walk(folder, onerror=unlisted):
+        found += (Path(root, name) for name in names)
+    return found, problems
 
 
 def file_identity(path: Path) -> tuple[int, int] | Path:
