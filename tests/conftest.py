@@ -1,5 +1,11 @@
 """Shared test set-up. Fixtures of one area live in their own module, loaded here as plugins."""
 
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
 from hypothesis import settings
 
 pytest_plugins = ("labelstudio_server", "browser")
@@ -9,3 +15,18 @@ pytest_plugins = ("labelstudio_server", "browser")
 # (29 November 2026: one example took 475 ms on its first call, 0.23 ms on the next).
 settings.register_profile("crocus-claims", deadline=None)
 settings.load_profile("crocus-claims")
+
+
+@pytest.fixture
+def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every folder named `locked` cannot be listed (os.scandir refuses it, as for a folder without
+    read permission: the tests run as root, who may list any folder)."""
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    yield

@@ -248,25 +248,16 @@ def test_build_refuses_a_broken_input_naming_it(tmp_path: Path, broken_file: str
 
 
 def test_an_adjudication_folder_that_cannot_be_listed_stops_the_build(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                      request: pytest.FixtureRequest) -> None:
     """The release copies every adjudication file; one it cannot list would be left out without a
-    word. Root may list any folder, so the refusal is made by os.scandir here."""
-    import os
-
+    word."""
     from crocus_claims.release.inputs import ADJUDICATION_DIR, adjudication_files
 
     pair = tmp_path / ADJUDICATION_DIR / "alice+bob"
     (pair / "locked").mkdir(parents=True)
     (pair / "decisions.yaml").write_text("decisions: []\n")
     assert list(adjudication_files(tmp_path)) == [f"{ADJUDICATION_DIR.as_posix()}/alice+bob/decisions.yaml"]
-    real_scandir = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    request.getfixturevalue("locked_folders")
     with pytest.raises(ReleaseError) as refused:
         adjudication_files(tmp_path)
     assert refused.value.code == "unreadable-file"

@@ -368,27 +368,15 @@ def test_paths_that_cannot_be_read_are_unreadable_files_never_a_traceback(
     assert (problem.code, problem.message) == ("unreadable-file", "cannot read: Permission denied")
 
 
-def test_a_folder_that_cannot_be_listed_is_unreadable_never_skipped(tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.usefixtures("locked_folders")
+def test_a_folder_that_cannot_be_listed_is_unreadable_never_skipped(tmp_path: Path) -> None:
     """Path.rglob skips a subfolder it cannot list without a word: validate would say "valid" of
-    files it never read. Root may list any folder, so the refusal is made by os.scandir here."""
-    import os
-
-    from crocus_claims.validation import validate_paths
-
+    files it never read."""
     gold = sorted((Path(__file__).parents[1] / "annotations" / "gold").glob("*.jsonl"))[0]
     for folder in ("data", "data/locked", "data/open"):
         (tmp_path / folder).mkdir()
     (tmp_path / "data" / "locked" / "a.jsonl").write_text("not read: the folder cannot be listed\n")
     (tmp_path / "data" / "open" / "b.jsonl").write_bytes(gold.read_bytes())
-    real_scandir = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if Path(path).name == "locked":
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
     report = validate_paths([tmp_path / "data"])
     (problem,) = report.errors
     assert (problem.code, problem.file) == ("unreadable-file", str(tmp_path / "data" / "locked"))

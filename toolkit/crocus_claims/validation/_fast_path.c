@@ -242,6 +242,13 @@ static int interval_ok(IntervalRules *rules, PyObject *attributes)
            && bound_ok(rule[2], shift[1], has_high, high, has_value, value, 0);
 }
 
+/* 1 when `id` is not (yet) in the set of ids known valid, 0 when it is, -1 on an error. */
+static int not_known_valid(SpanChecker *self, PyObject *id)
+{
+    int known = PySet_Contains(self->valid_ids, id);
+    return known < 0 ? -1 : !known;
+}
+
 static PyObject *result(Py_ssize_t value)
 {
     return PyLong_FromSsize_t(value);
@@ -311,12 +318,8 @@ static PyObject *check(SpanChecker *self, PyObject *text, PyObject *spans, PyObj
             if ((id_hashes[j] == id_hash && str_eq(ids[j], id))
                 || (type_of[j] == t && starts[j] == start && ends[j] == end))
                 return result(NOT_CLEAN);
-        if (!unknown_id) {
-            int known = PySet_Contains(self->valid_ids, id);
-            if (known < 0)
-                return NULL;
-            unknown_id = !known;
-        }
+        if (!unknown_id && (unknown_id = not_known_valid(self, id)) < 0)
+            return NULL;
         ids[i] = id;
         id_hashes[i] = id_hash;
         type_of[i] = t;
@@ -374,12 +377,8 @@ static PyObject *check(SpanChecker *self, PyObject *text, PyObject *spans, PyObj
         }
         if (self->max_per_head[kind] >= 0 && same_head > self->max_per_head[kind])
             return result(NOT_CLEAN);
-        if (!unknown_id) {
-            int known = PySet_Contains(self->valid_ids, id);
-            if (known < 0)
-                return NULL;
-            unknown_id = !known;
-        }
+        if (!unknown_id && (unknown_id = not_known_valid(self, id)) < 0)
+            return NULL;
         relation_ids[i] = id;
         relation_hashes[i] = id_hash;
         kinds[i] = kind;
