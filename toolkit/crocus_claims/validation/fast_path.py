@@ -199,7 +199,8 @@ def _interval_rules(interval: Interval, attributes: type) -> tuple[Any, ...]:
 
 
 class FastPath:
-    """What `clean_record` needs of a validation context, gathered once per run."""
+    """What `clean_record` needs of a validation context, gathered once per run. `compiled`: use
+    the compiled helper where it was built (False: SpanChecks alone, as the tests compare them)."""
 
     def __init__(self, ctx: Context, compiled: bool = True):
         self.ctx = ctx
