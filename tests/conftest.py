@@ -18,15 +18,17 @@ settings.load_profile("crocus-claims")
 
 
 @pytest.fixture
-def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every folder named `locked` cannot be listed (os.scandir refuses it, as for a folder without
-    read permission: the tests run as root, who may list any folder)."""
+def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """The names of folders that cannot be listed: `locked`, and any name the test adds (os.scandir
+    refuses them, as for a folder without read permission: the tests run as root, who may list any
+    folder)."""
+    locked = {"locked"}
     real_scandir = os.scandir
 
     def scandir(path: Any = ".") -> Any:
-        if Path(path).name == "locked":
+        if Path(path).name in locked:
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    yield
+    yield locked

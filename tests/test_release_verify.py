@@ -96,3 +96,11 @@ def test_a_record_that_breaks_its_text_is_named_even_with_a_fixed_up_manifest(re
     differences = verify_release(release)
     assert differences and all(d.file.startswith("documents.jsonl:3") for d in differences)
     assert any(d.code == "span-text-mismatch" and document["doc_id"] in d.file for d in differences)
+
+
+def test_a_folder_of_the_release_that_cannot_be_listed_is_unreadable_not_missing(
+        release: Path, locked_folders: set[str]) -> None:
+    locked_folders.add("board")
+    differences = verify_release(release)
+    assert [(d.code, d.file, d.message) for d in differences] == [
+        ("unreadable-file", "board", "cannot list this folder: Permission denied")]

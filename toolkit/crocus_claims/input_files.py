@@ -41,7 +41,8 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
                 if not found and not unlisted:
                     problems.append(Finding("unreadable-file", empty_folder, str(path)))
                 files += found
-                problems += unlisted
+                problems += [Finding("unreadable-file", unlisted_message(error), str(error.filename))
+                             for error in unlisted]
                 continue
             refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
                        else "no such file or folder")
@@ -55,22 +56,21 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
     return once, problems + gone
 
 
-def files_under(folder: Path) -> tuple[list[Path], list[Finding]]:
+def files_under(folder: Path) -> tuple[list[Path], list[OSError]]:
     """Every entry under `folder` that is not a folder, recursively, without following symbolic
-    links to folders (as Path.rglob), and an `unreadable-file` finding for each folder that cannot
-    be listed, which Path.rglob skips without a word (Python 3.11 and 3.12)."""
-    from crocus_claims.validation.findings import Finding
-
+    links to folders (as Path.rglob), and the error of each folder that cannot be listed (its
+    `filename` is the folder), which Path.rglob skips without a word (Python 3.11 and 3.12).
+    Imports nothing beyond the standard library: the loader's integrity check uses it."""
     found: list[Path] = []
-    problems: list[Finding] = []
-
-    def unlisted(error: OSError) -> None:
-        problems.append(Finding("unreadable-file", f"cannot list this folder: {error.strerror}",
-                                str(error.filename)))
-
-    for root, _, names in os.walk(folder, onerror=unlisted):
+    unlisted: list[OSError] = []
+    for root, _, names in os.walk(folder, onerror=unlisted.append):
         found += (Path(root, name) for name in names)
-    return found, problems
+    return found, unlisted
+
+
+def unlisted_message(error: OSError) -> str:
+    """The message of an `unreadable-file` finding for a folder that cannot be listed."""
+    return f"cannot list this folder: {error.strerror}"
 
 
 def file_identity(path: Path) -> tuple[int, int] | Path:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crocus_claims.input_files import unlisted_message
 from crocus_claims.release.manifest import (
     MANIFEST_FILE,
     file_entry,
@@ -64,9 +65,13 @@ def check_files(folder: Path, manifest: dict[str, Any], size_only: tuple[str, ..
     hashed: the loader never reads them, and `release verify` checks them in full.
     """
     listed: dict[str, dict[str, Any]] = manifest["files"]
-    present = set(release_files(folder))
-    differences = [Difference("missing-file", name, "listed in the manifest, not in the folder")
-                   for name in sorted(listed.keys() - present)]
+    names, unlisted = release_files(folder)
+    present = set(names)
+    unread = tuple(f"{Path(str(error.filename)).relative_to(folder).as_posix()}/" for error in unlisted)
+    differences = [Difference("unreadable-file", name.rstrip("/"), unlisted_message(error))
+                   for name, error in zip(unread, unlisted, strict=True)]
+    differences += [Difference("missing-file", name, "listed in the manifest, not in the folder")
+                    for name in sorted(listed.keys() - present) if not name.startswith(unread)]
     differences += [Difference("unexpected-file", name, "in the folder, not in the manifest")
                     for name in sorted(present - listed.keys())]
     for name in sorted(listed.keys() & present):

@@ -11,6 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from crocus_claims.input_files import files_under, unlisted_message
+from crocus_claims.release.errors import ReleaseError
+
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
 
@@ -20,13 +23,12 @@ def render_json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def release_files(root: Path) -> list[str]:
-    """Every file of a release except the manifest itself, as sorted POSIX paths."""
-    return sorted(
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and path.relative_to(root).as_posix() != MANIFEST_FILE
-    )
+def release_files(root: Path) -> tuple[list[str], list[OSError]]:
+    """Every file of a release except the manifest itself, as sorted POSIX paths, and the error of
+    each folder of it that cannot be listed (input_files.files_under)."""
+    found, unlisted = files_under(root)
+    names = (path.relative_to(root).as_posix() for path in found if path.is_file())
+    return sorted(name for name in names if name != MANIFEST_FILE), unlisted
 
 
 def sha256_file(path: Path) -> str:
@@ -40,7 +42,10 @@ def file_entry(path: Path) -> dict[str, Any]:
 
 def build_manifest(root: Path, header: dict[str, Any]) -> dict[str, Any]:
     """`header` (versions, inputs, counts) plus the list of the files already written in `root`."""
-    files = {name: file_entry(root / name) for name in release_files(root)}
+    names, unlisted = release_files(root)
+    if unlisted:  # the build's own folder: something else changed its permissions while it ran
+        raise ReleaseError("unreadable-file", f"{unlisted[0].filename}: {unlisted_message(unlisted[0])}")
+    files = {name: file_entry(root / name) for name in names}
     return {"manifest_format": MANIFEST_FORMAT, **header, "files": files}
 
 
