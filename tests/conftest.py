@@ -32,3 +32,19 @@ def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
 
     monkeypatch.setattr(os, "scandir", scandir)
     yield locked
+
+
+@pytest.fixture
+def unenterable_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
+    """The names of folders that can be listed but not entered (read without execute permission):
+    os.stat refuses the entries inside them, `noentry` and any name the test adds."""
+    unenterable = {"noentry"}
+    real_stat = os.stat
+
+    def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(path).parent.name in unenterable:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    yield unenterable

@@ -104,3 +104,20 @@ def test_a_folder_of_the_release_that_cannot_be_listed_is_unreadable_not_missing
     differences = verify_release(release)
     assert [(d.code, d.file, d.message) for d in differences] == [
         ("unreadable-file", "board", "cannot list this folder: Permission denied")]
+
+
+def test_a_release_folder_that_cannot_be_listed_is_one_difference(release: Path,
+                                                                   locked_folders: set[str]) -> None:
+    locked_folders.add(release.name)
+    differences = verify_release(release)
+    assert [(d.code, d.file) for d in differences] == [("unreadable-file", ".")]
+
+
+def test_a_release_folder_that_cannot_be_entered_names_each_entry(release: Path,
+                                                                 unenterable_folders: set[str]) -> None:
+    unenterable_folders.add("schema")
+    differences = verify_release(release)
+    assert differences
+    assert {d.code for d in differences} == {"unreadable-file"}
+    assert all(d.file.startswith("schema/") for d in differences)
+    assert {d.message for d in differences} == {"cannot read: Permission denied"}

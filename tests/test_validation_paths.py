@@ -382,3 +382,17 @@ def test_a_folder_that_cannot_be_listed_is_unreadable_never_skipped(tmp_path: Pa
     assert (problem.code, problem.file) == ("unreadable-file", str(tmp_path / "data" / "locked"))
     assert problem.message == "cannot list this folder: Permission denied"
     assert report.records > 0  # the folder beside it was read
+
+
+@pytest.mark.usefixtures("locked_folders", "unenterable_folders")
+def test_every_part_of_a_folder_that_cannot_be_read_is_named_in_order(tmp_path: Path) -> None:
+    for folder in ("d/locked", "b/locked", "c/noentry", "a/locked"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "c" / "noentry" / "x.jsonl").write_text("not read\n")
+    report = validate_paths([tmp_path])
+    assert [(f.code, f.file, f.message) for f in report.errors] == [
+        ("unreadable-file", str(tmp_path / "a" / "locked"), "cannot list this folder: Permission denied"),
+        ("unreadable-file", str(tmp_path / "b" / "locked"), "cannot list this folder: Permission denied"),
+        ("unreadable-file", str(tmp_path / "c" / "noentry" / "x.jsonl"), "cannot read: Permission denied"),
+        ("unreadable-file", str(tmp_path / "d" / "locked"), "cannot list this folder: Permission denied"),
+    ]

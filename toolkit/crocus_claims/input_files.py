@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # imported where used: the validation package imports this module
     from crocus_claims.validation.findings import Finding
@@ -36,13 +36,13 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
     for path in map(Path, paths):
         try:
             if path.is_dir():
-                under, unlisted = files_under(path)
-                found = sorted(p for p in under if p.is_file() and in_folder(p, path))
-                if not found and not unlisted:
+                under, unreadable = files_under(path)
+                found = [file for file in under if in_folder(file, path)]
+                if not found and not unreadable:
                     problems.append(Finding("unreadable-file", empty_folder, str(path)))
                 files += found
-                problems += [Finding("unreadable-file", unlisted_message(error), str(error.filename))
-                             for error in unlisted]
+                problems += [Finding("unreadable-file", entry.message, str(entry.path))
+                             for entry in unreadable]
                 continue
             refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
                        else "no such file or folder")
@@ -56,21 +56,38 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
     return once, problems + gone
 
 
-def files_under(folder: Path) -> tuple[list[Path], list[OSError]]:
-    """Every entry under `folder` that is not a folder, recursively, without following symbolic
-    links to folders (as Path.rglob), and the error of each folder that cannot be listed (its
-    `filename` is the folder), which Path.rglob skips without a word (Python 3.11 and 3.12).
-    Imports nothing beyond the standard library: the loader's integrity check uses it."""
+class Unreadable(NamedTuple):
+    """A path under a folder that cannot be read, and why, as an `unreadable-file` message."""
+
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
+    """The files under `folder` (regular files and links to them), recursively, without following
+    links to folders, sorted (what Path.rglob("*") and is_file() give), and what cannot be read,
+    sorted: a folder that cannot be listed, which Path.rglob skips without a word (Python 3.11
+    and 3.12), and an entry whose kind cannot be told (in a folder that can be listed but not
+    entered), where is_file() raises. Imports nothing beyond the standard library: the loader's
+    integrity check uses it."""
     found: list[Path] = []
-    unlisted: list[OSError] = []
-    for root, _, names in os.walk(folder, onerror=unlisted.append):
-        found += (Path(root, name) for name in names)
-    return found, unlisted
+    unreadable: list[Unreadable] = []
 
+    def unlisted(error: OSError) -> None:
+        unreadable.append(Unreadable(Path(str(error.filename)), f"cannot list this folder: {error.strerror}"))
 
-def unlisted_message(error: OSError) -> str:
-    """The message of an `unreadable-file` finding for a folder that cannot be listed."""
-    return f"cannot list this folder: {error.strerror}"
+    for root, _, names in os.walk(folder, onerror=unlisted):
+        for name in names:
+            path = Path(root, name)
+            try:
+                if path.is_file():
+                    found.append(path)
+            except OSError as error:
+                unreadable.append(Unreadable(path, f"cannot read: {error.strerror}"))
+    return sorted(found), sorted(unreadable)
 
 
 def file_identity(path: Path) -> tuple[int, int] | Path:

@@ -19,7 +19,7 @@ from crocus_claims import resources
 from crocus_claims.agreement import AgreementReport
 from crocus_claims.corpus import DOCUMENTS_FILE as CORPUS_FILE
 from crocus_claims.corpus import CorpusDocument, read_corpus
-from crocus_claims.input_files import files_under, unlisted_message
+from crocus_claims.input_files import files_under
 from crocus_claims.record_schema import json_schema_path
 from crocus_claims.records import read_records
 from crocus_claims.release.diff import MANIFEST as DIFF_MANIFEST
@@ -144,12 +144,11 @@ def adjudication_files(annotations_dir: Path) -> dict[str, Path]:
     folder = annotations_dir / ADJUDICATION_DIR
     if not folder.is_dir():
         return {}
-    found, unlisted = files_under(folder)
-    if unlisted:  # the release would leave out what it holds, without a word
-        raise ReleaseError("unreadable-file", f"{unlisted[0].filename}: {unlisted_message(unlisted[0])}")
+    found, unreadable = files_under(folder)
+    if unreadable:  # the release would leave out what it holds, without a word
+        raise ReleaseError("unreadable-file", str(unreadable[0]))
     return {f"{ADJUDICATION_DIR.as_posix()}/{path.relative_to(folder).as_posix()}": path
-            for path in sorted(found) if path.is_file() and path.suffix in (".yaml", ".json")
-            and not path.name.startswith(".")}
+            for path in found if path.suffix in (".yaml", ".json") and not path.name.startswith(".")}
 
 
 def gather_inputs(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crocus_claims.input_files import unlisted_message
 from crocus_claims.release.manifest import (
     MANIFEST_FILE,
     file_entry,
@@ -65,13 +64,15 @@ def check_files(folder: Path, manifest: dict[str, Any], size_only: tuple[str, ..
     hashed: the loader never reads them, and `release verify` checks them in full.
     """
     listed: dict[str, dict[str, Any]] = manifest["files"]
-    names, unlisted = release_files(folder)
+    names, unreadable = release_files(folder)
     present = set(names)
-    unread = tuple(f"{Path(str(error.filename)).relative_to(folder).as_posix()}/" for error in unlisted)
-    differences = [Difference("unreadable-file", name.rstrip("/"), unlisted_message(error))
-                   for name, error in zip(unread, unlisted, strict=True)]
+    unread = [entry.path.relative_to(folder).as_posix() for entry in unreadable]  # "." for the folder
+    differences = [Difference("unreadable-file", name, entry.message)
+                   for name, entry in zip(unread, unreadable, strict=True)]
+    inside_unread = tuple("" if name == "." else f"{name}/" for name in unread)  # not missing: unread
     differences += [Difference("missing-file", name, "listed in the manifest, not in the folder")
-                    for name in sorted(listed.keys() - present) if not name.startswith(unread)]
+                    for name in sorted(listed.keys() - present)
+                    if name not in unread and not name.startswith(inside_unread)]
     differences += [Difference("unexpected-file", name, "in the folder, not in the manifest")
                     for name in sorted(present - listed.keys())]
     for name in sorted(listed.keys() & present):

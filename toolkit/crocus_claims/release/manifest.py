@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from crocus_claims.input_files import files_under, unlisted_message
+from crocus_claims.input_files import Unreadable, files_under
 from crocus_claims.release.errors import ReleaseError
 
 MANIFEST_FILE = "manifest.json"
@@ -23,12 +23,12 @@ def render_json(data: Any) -> bytes:
     return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def release_files(root: Path) -> tuple[list[str], list[OSError]]:
-    """Every file of a release except the manifest itself, as sorted POSIX paths, and the error of
-    each folder of it that cannot be listed (input_files.files_under)."""
-    found, unlisted = files_under(root)
-    names = (path.relative_to(root).as_posix() for path in found if path.is_file())
-    return sorted(name for name in names if name != MANIFEST_FILE), unlisted
+def release_files(root: Path) -> tuple[list[str], list[Unreadable]]:
+    """Every file of a release except the manifest itself, as sorted POSIX paths, and what of it
+    cannot be read (input_files.files_under)."""
+    found, unreadable = files_under(root)
+    names = (path.relative_to(root).as_posix() for path in found)
+    return [name for name in names if name != MANIFEST_FILE], unreadable
 
 
 def sha256_file(path: Path) -> str:
@@ -42,9 +42,9 @@ def file_entry(path: Path) -> dict[str, Any]:
 
 def build_manifest(root: Path, header: dict[str, Any]) -> dict[str, Any]:
     """`header` (versions, inputs, counts) plus the list of the files already written in `root`."""
-    names, unlisted = release_files(root)
-    if unlisted:  # the build's own folder: something else changed its permissions while it ran
-        raise ReleaseError("unreadable-file", f"{unlisted[0].filename}: {unlisted_message(unlisted[0])}")
+    names, unreadable = release_files(root)
+    if unreadable:  # the build's own folder: something else changed its permissions while it ran
+        raise ReleaseError("unreadable-file", str(unreadable[0]))
     files = {name: file_entry(root / name) for name in names}
     return {"manifest_format": MANIFEST_FORMAT, **header, "files": files}
 

@@ -122,8 +122,8 @@ def verify_release(folder: Path) -> list[Difference]:
     """Every difference between a release folder and its manifest, schema and records."""
     folder = Path(folder)
     manifest, differences = verify_files(folder)
-    if manifest is None:
-        return differences
+    if manifest is None or any(d.code == "unreadable-file" for d in differences):
+        return differences  # what follows reads the files: those that cannot be read are named already
     schema, schema_differences = release_schema(folder, manifest)
     differences += schema_differences
     if schema is None or not (folder / DOCUMENTS_FILE).is_file():
