@@ -18,7 +18,7 @@ EXTRAS := labelstudio,hf,spacy,croissant,bench,prelabel,board
 # pip >= 25.1 reads dependency groups (--group). The editable install needs no build environment
 # of its own (--no-build-isolation): it ships no release, so it needs only hatchling, and
 # setuptools, which compiles the validator's C helper in place.
-$(INSTALLED): pyproject.toml toolkit/crocus_claims/validation/_fast_path.c  # the C helper is built in place
+$(INSTALLED): pyproject.toml $(wildcard toolkit/crocus_claims/*/_*.c)  # the C helpers are built in place
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade 'pip>=25.1' 'hatchling>=1.27' 'setuptools>=70.1' editables
 	$(BIN)/pip install --quiet --no-build-isolation -e '.[$(EXTRAS)]' --group dev

@@ -9,7 +9,8 @@ of this process, the best of --rounds passes, in microseconds per document):
 | orjson                | + orjson.loads (the baseline of bench_scale.py's bio path)               |
 | decode                | + decodes what tagging reads (TagRecord: text, spans), not orjson        |
 | split                 | + cuts the text at spaces: the token strings of plain words              |
-| token columns         | + every token and its two offsets (regex_token_columns)                  |
+| token columns, Python | + every token and its two offsets (regex_token_columns)                  |
+| token columns         | the same, as installed: the compiled helper where it was built           |
 | tags                  | + tags and alignment issues (BioDocument): one document of to_bio()      |
 | tags, spans aligned   | the same with every span on the token boundaries it touches (moved before) |
 | to_bio()              | iterating to_bio() (reading, decoding, tagging, the report)              |
@@ -56,7 +57,8 @@ def main() -> None:
     import orjson
 
     from crocus_claims.loader import load
-    from crocus_claims.loader.bio import TAG_RECORD_DECODER, flat_document, regex_token_columns
+    from crocus_claims.loader.bio import (TAG_RECORD_DECODER, default_token_columns, flat_document,
+                                          regex_token_columns)
 
     sys.path.insert(0, str(HERE))
     from bench_scale import DATA
@@ -83,7 +85,8 @@ def main() -> None:
         "orjson": lambda line, number: orjson.loads(line),
         "decode": lambda line, number: decode(line),
         "split": lambda line, number: decode(line).text.split(" "),
-        "token columns": lambda line, number: regex_token_columns(decode(line).text),
+        "token columns, Python": lambda line, number: regex_token_columns(decode(line).text),
+        "token columns": lambda line, number: default_token_columns(decode(line).text),
         "tags": lambda line, number: flat_document(decode(line), None, labels),
         "tags, spans aligned": lambda line, number: flat_document(with_aligned_spans(line, number), None, labels),
     }

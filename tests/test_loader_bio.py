@@ -6,6 +6,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from crocus_claims.loader import load
 from crocus_claims.loader.bio import OUTSIDE, regex_tokenizer, tag_names, tag_spans, tokenize
 from crocus_claims.schema import load_schema
@@ -133,6 +134,13 @@ from crocus_claims.loader.bio import (  # noqa: E402
     regex_token_columns,
     tag_on,
 )
+from crocus_claims.loader import bio as bio_module  # noqa: E402
+
+
+def COMPILED_COLUMNS(text: str) -> tuple[list[str], list[int], list[int]]:  # noqa: N802
+    """The compiled helper's columns (make's environment builds it)."""
+    assert bio_module._bio_tokens is not None
+    return bio_module._bio_tokens.token_columns(text)
 
 
 def reference_tags(tokens: list[tuple[str, int, int]], spans: list[Any]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -295,6 +303,25 @@ def reference_layered(record: TagRecord) -> LayeredBioDocument:
 @given(text=fast_path_texts())
 def test_the_fast_tokenizer_gives_the_pattern_s_tokens_on_texts_of_every_shape(text: str) -> None:
     assert list(zip(*regex_token_columns(text), strict=True)) == regex_tokenizer(text)
+    assert COMPILED_COLUMNS(text) == regex_token_columns(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=80))
+def test_the_compiled_tokenizer_gives_the_pattern_s_tokens_on_any_text(text: str) -> None:
+    assert list(zip(*COMPILED_COLUMNS(text), strict=True)) == regex_tokenizer(text)
+
+
+def test_the_compiled_tokenizer_is_built_in_the_development_environment_and_used_by_default() -> None:
+    """make's environment has a C compiler (a user without one gets regex_token_columns, which
+    .ci/package-check installs and runs)."""
+    from crocus_claims.loader import bio
+
+    assert bio._bio_tokens is not None and bio.default_token_columns is bio._bio_tokens.token_columns
+    long_text = "Crocus " * 20_000  # offsets past those the helper shares
+    assert COMPILED_COLUMNS(long_text) == regex_token_columns(long_text)
+    with pytest.raises(TypeError):
+        bio._bio_tokens.token_columns(b"bytes")  # type: ignore[arg-type]
 
 
 @settings(max_examples=400, deadline=None)

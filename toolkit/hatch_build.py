@@ -1,10 +1,10 @@
 """Hatch build hook: a wheel ships the release, so `crocus_claims.load()` works anywhere, and the
-validator's compiled helper where a C compiler is found.
+compiled helpers where a C compiler is found.
 
-The compiled helper (toolkit/crocus_claims/validation/_fast_path.c) is built with setuptools'
-build_ext as an optional extension: without a compiler the build warns, the wheel stays pure
-Python, and the validator uses its Python fast path, which gives the same findings. An editable
-install builds it in place, beside its source.
+The compiled helpers (HELPERS: the validator's fast path, validation/_fast_path.c, and the default
+tokenizer of to_bio(), loader/_bio_tokens.c) are built with setuptools' build_ext as optional
+extensions: without a compiler the build warns, the wheel stays pure Python, and their Python
+twins run, with the same results. An editable install builds them in place, beside their sources.
 
 Where the release comes from:
 - dist/release/, when it is there: what `make release` built and verified in this checkout;
@@ -29,8 +29,9 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 BUNDLED = "crocus_claims/_data/release"
-HELPER = "crocus_claims.validation._fast_path"
-HELPER_SOURCE = "toolkit/crocus_claims/validation/_fast_path.c"
+# The compiled helpers: module, source. Each is optional: without it its Python twin runs.
+HELPERS = (("crocus_claims.validation._fast_path", "toolkit/crocus_claims/validation/_fast_path.c"),
+           ("crocus_claims.loader._bio_tokens", "toolkit/crocus_claims/loader/_bio_tokens.c"))
 RELEASE_EXTRAS = ("croissant", "board")  # what building a release needs beyond the core
 # Run with the sources' toolkit first on the path: the version is set before the builder reads it.
 BUILD_RELEASE = """
@@ -71,7 +72,7 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         if self.target_name != "wheel":
             return
-        self.build_compiled_helper(build_data, in_place=version == "editable")
+        self.build_compiled_helpers(build_data, in_place=version == "editable")
         if version == "editable":
             return
         release = self.checkout_release
@@ -79,38 +80,42 @@ class BundledReleaseHook(BuildHookInterface):  # type: ignore[type-arg]
             release = self.build_from_sources()
         build_data["force_include"][str(release)] = BUNDLED
 
-    def build_compiled_helper(self, build_data: dict[str, Any], in_place: bool) -> None:
-        """Compile the validator's helper into the wheel (or beside its source, `in_place`); on
-        failure (no compiler), leave the wheel pure Python, with a warning."""
+    def build_compiled_helpers(self, build_data: dict[str, Any], in_place: bool) -> None:
+        """Compile the helpers into the wheel (or beside their sources, `in_place`); a helper that
+        fails to compile (no compiler) is left out, with a warning: its Python twin runs instead."""
         try:
             from setuptools import Distribution, Extension
             from setuptools.command.build_ext import build_ext
         except ImportError:  # a build without isolation, in an environment without setuptools
-            self.app.display_warning("setuptools is not installed: the validator's C helper is not built, "
-                                     "and the validator uses its pure-Python fast path (the same findings, slower)")
+            self.app.display_warning("setuptools is not installed: the C helpers are not built, and the "
+                                     "validator and to_bio() use their pure-Python twins (the same results, "
+                                     "slower)")
             return
         self._helper_scratch = tempfile.TemporaryDirectory(prefix="crocus-claims-helper-")
         root = Path(self.root)
-        extension = Extension(HELPER, sources=[str(root / HELPER_SOURCE)], optional=True)
-        distribution = Distribution({"ext_modules": [extension], "package_dir": {"": str(root / "toolkit")}})
+        extensions = [Extension(name, sources=[str(root / source)], optional=True)
+                      for name, source in HELPERS]
+        distribution = Distribution({"ext_modules": extensions, "package_dir": {"": str(root / "toolkit")}})
         command = build_ext(distribution)
         command.inplace = in_place
         command.build_lib = command.build_temp = self._helper_scratch.name
         command.ensure_finalized()
-        built = Path(command.get_ext_fullpath(HELPER))
-        try:
-            built.unlink(missing_ok=True)  # in place, an earlier build: never taken for this one
-        except OSError:  # loaded and locked (Windows): fast_path.py leaves a build of another ABI unused
-            pass
+        targets = {name: Path(command.get_ext_fullpath(name)) for name, _ in HELPERS}
+        for target in targets.values():
+            try:
+                target.unlink(missing_ok=True)  # in place, an earlier build: never taken for this one
+            except OSError:  # loaded and locked (Windows): a build of another ABI is left unused
+                pass
         command.run()  # an optional extension that fails to compile is skipped, with a warning
-        if not built.is_file():
-            self.app.display_warning("the validator's C helper did not compile (no working C compiler?): "
-                                     "the validator uses its pure-Python fast path (the same findings, slower)")
-            return
-        if not in_place:
-            build_data["force_include"][str(built)] = str(Path(*HELPER.split(".")[:-1], built.name))
-        build_data["pure_python"] = False
-        build_data["infer_tag"] = True
+        for name, built in targets.items():
+            if not built.is_file():
+                self.app.display_warning(f"{name} did not compile (no working C compiler?): its pure-Python "
+                                         "twin runs instead (the same results, slower)")
+                continue
+            if not in_place:
+                build_data["force_include"][str(built)] = str(Path(*name.split(".")[:-1], built.name))
+            build_data["pure_python"] = False
+            build_data["infer_tag"] = True
 
     def build_from_sources(self) -> Path:
         self._scratch = tempfile.TemporaryDirectory(prefix="crocus-claims-release-")

@@ -16,7 +16,9 @@ every issue and keeps the first `keep` of them. A span's tokens are found by bis
 token offsets, not by a scan of every token. The default tokenizer has a fast path
 (`regex_token_columns`, `tag_tiled`) whose output is `regex_tokenizer` + `tag_on`'s to the
 character (tests/test_loader_bio.py proves it on generated texts and spans); a custom
-tokenizer takes the general path.
+tokenizer takes the general path. `regex_token_columns` also exists compiled (_bio_tokens.c,
+built where the install found a C compiler), with the same output, held by the same tests; it
+takes half of to_bio()'s time away.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each 
 # non-space character ("Russia's" is three tokens, as most tokenizers cut it).
 TOKEN = r"\w+(?:[-.,]\w+)*|[^\w\s]"
 TOKEN_PATTERN = re.compile(TOKEN)
+HELPER_ABI = 1  # _bio_tokens.c's ABI: a helper built from other sources (a stale build) is not used
+try:
+    from crocus_claims.loader import _bio_tokens  # the compiled helper, built where a compiler was
+except ImportError:  # no compiler at install time: regex_token_columns, with the same output
+    _bio_tokens = None  # type: ignore[assignment]  # (mypy's idiom for an optional module)
+if getattr(_bio_tokens, "ABI", None) != HELPER_ABI:
+    _bio_tokens = None  # type: ignore[assignment]
 
 
 def regex_tokenizer(text: str) -> list[Token]:
@@ -72,6 +81,11 @@ def regex_token_columns(text: str) -> tuple[list[str], list[int], list[int]]:
     if plain.count(False) * 2 > len(parts):  # mostly parts to match (a run of spaces, of emoji)
         return paired_token_columns(text)
     return matched_parts(text, parts, plain)
+
+
+default_token_columns: Callable[[str], tuple[list[str], list[int], list[int]]] = (
+    regex_token_columns if _bio_tokens is None else _bio_tokens.token_columns)
+"""The default tokenizer's columns: the compiled helper's where it was built, else regex_token_columns."""
 
 
 def part_offsets(parts: list[str]) -> tuple[list[int], list[int]]:
@@ -362,7 +376,7 @@ def tokenize(text: str, tokenizer: Tokenizer | None) -> list[Token]:
 
 def token_columns(text: str, tokenizer: Tokenizer | None) -> tuple[list[str], list[int], list[int]]:
     if tokenizer is None:
-        return regex_token_columns(text)
+        return default_token_columns(text)
     tokens = tokenize(text, tokenizer)
     return [t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens]
 
