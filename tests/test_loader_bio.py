@@ -360,3 +360,17 @@ def test_a_text_with_many_parts_to_replace_is_matched_whole_with_the_same_tokens
     for text in (few_but_many, mostly, some):
         assert list(zip(*regex_token_columns(text), strict=True)) == regex_tokenizer(text)
     assert whole == [few_but_many, mostly]
+
+
+def test_a_tokenizer_helper_built_from_other_sources_is_left_unused() -> None:
+    """A build older than its sources (an in-place build never rebuilt) says another ABI."""
+    import subprocess
+    import sys
+
+    script = ("import sys, types\n"
+              "stale = types.ModuleType('crocus_claims.loader._bio_tokens'); stale.ABI = 0\n"
+              "sys.modules['crocus_claims.loader._bio_tokens'] = stale\n"
+              "from crocus_claims.loader import bio\n"
+              "assert bio._bio_tokens is None\n"
+              "assert bio.default_token_columns is bio.regex_token_columns\n")
+    subprocess.run([sys.executable, "-c", script], check=True)

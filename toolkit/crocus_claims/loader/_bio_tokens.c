@@ -58,6 +58,10 @@ static PyObject *token_columns(PyObject *module, PyObject *text)
         PyErr_SetString(PyExc_TypeError, "token_columns takes a str");
         return NULL;
     }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(text) < 0) /* a str made by the old C API (every str is ready since 3.12) */
+        return NULL;
+#endif
     Py_ssize_t length = PyUnicode_GET_LENGTH(text), i = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);

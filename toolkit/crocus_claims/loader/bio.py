@@ -18,7 +18,7 @@ token offsets, not by a scan of every token. The default tokenizer has a fast pa
 character (tests/test_loader_bio.py proves it on generated texts and spans); a custom
 tokenizer takes the general path. `regex_token_columns` also exists compiled (_bio_tokens.c,
 built where the install found a C compiler), with the same output, held by the same tests; it
-takes half of to_bio()'s time away.
+takes 40-50% of to_bio()'s time away.
 """
 
 from __future__ import annotations
