@@ -78,8 +78,9 @@ def keys_agree(line: bytes, record: Any, shape: RecordShape, literal: bytes | No
     """
     if b"\\" in line and b"\\u003" in line:  # a colon may be spelled \u003a in a string: count exactly
         return False
-    expected = RECORD_KEYS + record.annotator.count(":") + (
-        spans_keys_and_colons(record, shape) if spans_counted is None else spans_counted)
+    if spans_counted is None:
+        spans_counted = spans_keys_and_colons(record.spans, record.relations, shape)
+    expected = RECORD_KEYS + record.annotator.count(":") + spans_counted
     if literal is not None:
         expected += 1
         line_colons = colons_outside(line, literal)
@@ -96,12 +97,12 @@ def keys_agree(line: bytes, record: Any, shape: RecordShape, literal: bytes | No
     return line_colons == expected
 
 
-def spans_keys_and_colons(record: Any, shape: RecordShape) -> int:
-    """The keys that the record's spans and relations write, plus the colons of their strings (the
+def spans_keys_and_colons(spans: list[Any], relations: list[Any], shape: RecordShape) -> int:
+    """The keys that a record's spans and relations write, plus the colons of their strings (the
     spans' quotes and free-text attributes)."""
     span_keys, strings = shape.span_keys, shape.string_attributes
-    counted = RELATION_KEYS * len(record.relations)
-    for span in record.spans:
+    counted = RELATION_KEYS * len(relations)
+    for span in spans:
         counted += span_keys[span.label] + span.text.count(":")
         for name in strings.get(span.label, ()):
             value = getattr(span.attributes, name)

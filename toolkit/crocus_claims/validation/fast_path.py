@@ -43,7 +43,7 @@ import msgspec
 from crocus_claims.corpus import text_sha256, utf8_sha256
 from crocus_claims.records import ID_PATTERN, SHA256_PATTERN, RecordTypes, text_literal_record_types
 from crocus_claims.schema import BOUND_FROM_VALUE, Interval
-from crocus_claims.validation.duplicate_keys import RELATION_KEYS, RecordShape, keys_agree
+from crocus_claims.validation.duplicate_keys import RELATION_KEYS, RecordShape, keys_agree, spans_keys_and_colons
 from crocus_claims.validation.semantic import Context, InlineText, document_text, trusted_text
 
 _ID = re.compile(ID_PATTERN)
@@ -99,7 +99,7 @@ class SpanChecks:
     compares pairwise).
 
     Called with (text, spans, relations) (a str and the decoded lists), it returns the keys that the
-    spans and relations write plus the colons of their strings (for duplicate_keys.keys_agree), a
+    spans and relations write plus the colons of their strings (duplicate_keys.spans_keys_and_colons), a
     number >= 0, when they are clean; NOT_CLEAN when the reference checks must run; UNKNOWN_ID when
     every other check passed but an id is not yet known valid (the caller checks the ids, then asks
     again with `ids_known`). Raises only what a label's interval check raises. The two agree on
@@ -109,8 +109,7 @@ class SpanChecks:
     def __init__(self, ctx: Context, valid_ids: set[str]):
         self.interval_specs = ctx.intervals
         self.intervals = {label: interval_check(interval) for label, interval in ctx.intervals.items()}
-        self.span_keys = ctx.shape.span_keys
-        self.string_attributes = ctx.shape.string_attributes
+        self.shape = ctx.shape
         self.allowed = {(name, head, tail) for name, spec in ctx.relations.items()
                         for head in spec.heads for tail in spec.tails}
         self.max_per_head = {name: spec.max_per_head for name, spec in ctx.relations.items()
@@ -118,11 +117,9 @@ class SpanChecks:
         self.valid_ids = valid_ids
 
     def __call__(self, text: str, spans: list[Any], relations: list[Any], ids_known: bool = False) -> int:
-        size, intervals, span_keys = len(text), self.intervals, self.span_keys
-        strings = self.string_attributes
+        size, intervals = len(text), self.intervals
         labels: dict[str, str] = {}
         places = set()
-        counted = RELATION_KEYS * len(relations)
         for span in spans:
             quoted, start, end, label = span.text, span.start, span.end, span.label
             # A non-empty quote equal to the slice, with end within the text, implies start < end.
@@ -132,10 +129,6 @@ class SpanChecks:
                 return NOT_CLEAN
             labels[span.id] = label
             places.add((label, start, end))
-            counted += span_keys[label] + quoted.count(":")
-            if label in strings:
-                counted += sum(value.count(":") for name in strings[label]
-                               if (value := getattr(span.attributes, name)))
         if len(labels) != len(spans) or len(places) != len(spans):
             return NOT_CLEAN
         if relations and not self._relations_clean(relations, labels):
@@ -143,7 +136,7 @@ class SpanChecks:
         valid = self.valid_ids
         if not (ids_known or (valid.issuperset(labels) and valid.issuperset([r.id for r in relations]))):
             return UNKNOWN_ID
-        return counted
+        return spans_keys_and_colons(spans, relations, self.shape)
 
     def _relations_clean(self, relations: list[Any], labels: dict[str, str]) -> bool:
         allowed, limits = self.allowed, self.max_per_head
@@ -171,8 +164,8 @@ class SpanChecks:
         allowed = bytes((kind, head, tail) in self.allowed
                         for kind in kinds for head in labels for tail in labels)
         return _fast_path.SpanChecker(
-            tuple(types.spans.values()), tuple(self.span_keys[label] for label in labels),
-            tuple(self.string_attributes.get(label, ()) for label in labels),
+            tuple(types.spans.values()), tuple(self.shape.span_keys[label] for label in labels),
+            tuple(self.shape.string_attributes.get(label, ()) for label in labels),
             tuple(self.intervals.get(label) for label in labels),
             tuple(_interval_rules(self.interval_specs[label], types.attributes[label])
                   if label in self.interval_specs else None for label in labels),
