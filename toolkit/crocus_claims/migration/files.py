@@ -22,9 +22,9 @@ import yaml
 
 from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
+from crocus_claims.input_files import expand_paths
 from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_record, relation_key
 from crocus_claims.migration.model import Migration, MigrationError, MissingMigration, migration_path
-from crocus_claims.input_files import expand_paths
 from crocus_claims.schema import SchemaFolder, default_folder
 from crocus_claims.validation.findings import Finding
 from crocus_claims.yaml_source import compose_and_load, line_of
