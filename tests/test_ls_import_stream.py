@@ -167,7 +167,7 @@ def damage(draw: st.DrawFn, tasks: list[Any]) -> list[Any]:
             choice = draw(st.sampled_from(["path", "again", "draft"]))
             if choice == "again":  # the same annotator twice
                 annotations.append(copy.deepcopy(annotation))
-            elif choice == "draft":
+            elif choice == "draft" and isinstance(task.get("drafts", []), list):  # (junk may stand there)
                 task.setdefault("drafts", []).append({"id": 5, "user": draw(JUNK), "result": copy.deepcopy(result)})
             else:
                 put(annotation, draw(st.sampled_from(ANNOTATION_PATHS)), draw(JUNK), draw(st.booleans()))
