@@ -11,9 +11,12 @@ of this process, the best of --rounds passes, in microseconds per document):
 | split                 | + cuts the text at spaces: the token strings of plain words              |
 | token columns, Python | + every token and its two offsets (regex_token_columns)                  |
 | token columns         | the same, as installed: the compiled helper where it was built           |
-| tags                  | + tags and alignment issues (BioDocument): one document of to_bio()      |
+| tags, Python          | + tags and alignment issues (BioDocument), all in Python (tag_tiled)     |
+| tags                  | the same, as installed: one document of to_bio()                         |
 | tags, spans aligned   | the same with every span on the token boundaries it touches (moved before) |
+| layered tags          | one document of to_layered_bio(): a tag list per label                   |
 | to_bio()              | iterating to_bio() (reading, decoding, tagging, the report)              |
+| to_layered_bio()      | iterating to_layered_bio()                                               |
 
     python benchmarks/bench_bio_stages.py                  # the 10,000-document release of bench_scale.py
     python benchmarks/bench_bio_stages.py --documents 1000
@@ -57,8 +60,8 @@ def main() -> None:
     import orjson
 
     from crocus_claims.loader import load
-    from crocus_claims.loader.bio import (TAG_RECORD_DECODER, default_token_columns, flat_document,
-                                          regex_token_columns)
+    from crocus_claims.loader.bio import (TAG_RECORD_DECODER, BioDocument, default_token_columns,
+                                          flat_document, layered_document, regex_token_columns, tag_tiled)
 
     sys.path.insert(0, str(HERE))
     from bench_scale import DATA
@@ -87,9 +90,16 @@ def main() -> None:
         "split": lambda line, number: decode(line).text.split(" "),
         "token columns, Python": lambda line, number: regex_token_columns(decode(line).text),
         "token columns": lambda line, number: default_token_columns(decode(line).text),
+        "tags, Python": lambda line, number: python_flat_document(decode(line)),
         "tags": lambda line, number: flat_document(decode(line), None, labels),
         "tags, spans aligned": lambda line, number: flat_document(with_aligned_spans(line, number), None, labels),
+        "layered tags": lambda line, number: layered_document(decode(line), None, labels),
     }
+
+    def python_flat_document(record: Any) -> BioDocument:
+        tokens, starts, ends = regex_token_columns(record.text)
+        tags, issues = tag_tiled(record.doc_id, starts, ends, record.spans)
+        return BioDocument(record.doc_id, record.split, tokens, starts, ends, tags, tuple(issues))
 
     def per_line(stage: Callable[[bytes, int], object]) -> Callable[[], object]:
         def run() -> None:
@@ -98,11 +108,14 @@ def main() -> None:
                     stage(line, number)
         return run
 
-    def whole() -> None:
-        for _ in dataset.to_bio():
-            pass
+    def whole(layered: bool) -> Callable[[], None]:
+        def run() -> None:
+            for _ in dataset.to_layered_bio() if layered else dataset.to_bio():
+                pass
+        return run
 
-    runs = {name: per_line(stage) for name, stage in stages.items()} | {"to_bio()": whole}
+    runs = {name: per_line(stage) for name, stage in stages.items()} | {
+        "to_bio()": whole(layered=False), "to_layered_bio()": whole(layered=True)}
     best = {name: float("inf") for name in runs}
     for _ in range(args.rounds):
         for name, run in runs.items():

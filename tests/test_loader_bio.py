@@ -374,3 +374,128 @@ def test_a_tokenizer_helper_built_from_other_sources_is_left_unused() -> None:
               "assert bio._bio_tokens is None\n"
               "assert bio.default_token_columns is bio.regex_token_columns\n")
     subprocess.run([sys.executable, "-c", script], check=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The compiled tagging (_bio_tokens.tag_tiled, tag_layered) against tag_tiled and tag_layers in
+# Python, issue for issue, and what it leaves to them.
+
+from crocus_claims.loader.bio import AlignmentIssue, tag_layers, tag_tiled  # noqa: E402
+
+
+def compiled() -> Any:
+    assert bio_module._bio_tokens is not None  # make's environment builds it
+    return bio_module._bio_tokens
+
+
+@st.composite
+def tokens_and_any_spans(draw: Any) -> tuple[str, list[int], list[int], list[TagSpan]]:
+    """A text's token columns and spans at any offsets, also outside the text, with ids and
+    (start, end, label) shared between spans, so that the order's every tie is drawn."""
+    text = draw(fast_path_texts())
+    _, starts, ends = regex_token_columns(text)
+    bounds = st.integers(-3, len(text) + 3)
+    spans = [TagSpan(draw(st.sampled_from(["s1", "s2", "s3", "t"])), draw(st.sampled_from(LABELS[:3])),
+                     *sorted(draw(st.tuples(bounds, bounds))))
+             for _ in range(draw(st.integers(0, 10)))]
+    return text, starts, ends, spans
+
+
+@settings(max_examples=500, deadline=None)
+@given(case=tokens_and_any_spans())
+def test_the_compiled_tagging_gives_tag_tiled_s_tags_and_every_issue(case: Any) -> None:
+    _, starts, ends, spans = case
+    expected = tag_tiled("doc", starts, ends, spans)
+    assert compiled().tag_tiled("doc", starts, ends, spans, {}, AlignmentIssue) == expected
+    assert compiled().tag_tiled("doc", starts, ends, spans, bio_module.LABEL_TAGS, AlignmentIssue) == expected
+    layered = compiled().tag_layered("doc", starts, ends, spans, LABELS, {}, AlignmentIssue)
+    assert layered == tag_layers("doc", spans, LABELS, lambda doc_id, of: tag_tiled(doc_id, starts, ends, of))
+
+
+def test_the_compiled_tagging_is_used_by_default_and_leaves_what_it_cannot_read_to_python() -> None:
+    """Offsets past 64 bits, a bool offset, a label of a str subclass: the helper says None and
+    tag_tiled tags the document; a label outside the schema's is tag_layers' KeyError."""
+    assert bio_module.default_tag_tiled is bio_module.compiled_tag_tiled
+    _, starts, ends = regex_token_columns(TEXT)
+
+    class Label(str):
+        pass
+
+    for odd in (span("s1", FIRST, 2**70, 2**71), span("s1", FIRST, True, 6), span("s1", Label(FIRST), 0, 6)):
+        spans = [odd, at("Crocus", SECOND, "s2")]
+        assert compiled().tag_tiled("doc", starts, ends, spans, {}, AlignmentIssue) is None
+        expected = tag_tiled("doc", starts, ends, spans)
+        assert bio_module.compiled_tag_tiled("doc", starts, ends, spans) == expected
+    outside_schema = [at("Crocus", "NOT_A_LABEL")]
+    assert compiled().tag_layered("doc", starts, ends, outside_schema, LABELS, {}, AlignmentIssue) is None
+    record = TagRecord("doc", "train", TEXT, [TagSpan("s1", "NOT_A_LABEL", 0, 6)])
+    with pytest.raises(KeyError):
+        layered_document(record, None, LABELS)
+
+
+def test_the_compiled_tagging_refuses_bad_arguments_with_an_exception_never_a_crash() -> None:
+    tagging = compiled()
+    _, starts, ends = regex_token_columns(TEXT)
+    spans = [at("Crocus"), at("City", SECOND, "s2")]
+    bad_calls = [
+        lambda: tagging.tag_tiled("doc", tuple(starts), ends, spans, {}, AlignmentIssue),  # not a list
+        lambda: tagging.tag_tiled("doc", starts, ends[:-1], spans, {}, AlignmentIssue),  # lengths differ
+        lambda: tagging.tag_tiled("doc", starts, ends, spans, [], AlignmentIssue),  # label_tags not a dict
+        lambda: tagging.tag_tiled("doc", [str(s) for s in starts], ends, spans, {}, AlignmentIssue),
+        lambda: tagging.tag_tiled("doc", starts, ends, 5, {}, AlignmentIssue),  # spans not a sequence
+        lambda: tagging.tag_tiled("doc", starts, ends, spans, {}),  # an argument missing
+        lambda: tagging.tag_tiled("doc", starts, ends, spans, {FIRST: "B-"}, AlignmentIssue),
+        lambda: tagging.tag_layered("doc", starts, ends, spans, [FIRST, 5], {}, AlignmentIssue),
+        lambda: tagging.tag_layered("doc", starts, ends, spans, tuple(LABELS), {}, AlignmentIssue),
+    ]
+    for call in bad_calls:
+        with pytest.raises(TypeError):
+            call()
+    with pytest.raises(AttributeError):
+        tagging.tag_tiled("doc", starts, ends, [object()], {}, AlignmentIssue)
+
+    def refused(*args: Any) -> Any:
+        raise ValueError("no issue")
+
+    with pytest.raises(ValueError, match="no issue"):
+        tagging.tag_tiled("doc", starts, ends, [span("s1", FIRST, 1, 6)], {}, refused)
+
+    def shrinking(*args: Any) -> Any:  # an issue maker that empties the token offsets
+        starts.clear()
+        return args
+
+    off_boundary = [span("s1", FIRST, 1, 6), span("s2", FIRST, 7, 11)]
+    with pytest.raises(RuntimeError, match="token offsets changed"):
+        tagging.tag_tiled("doc", starts, ends, off_boundary, {}, shrinking)
+
+
+def test_the_compiled_tokenizer_shares_recent_tokens_and_still_gives_the_pattern_s_columns() -> None:
+    """Recent tokens are kept by a hash of their characters (4,096 slots, up to 16 characters):
+    more distinct tokens than slots (so slots are taken over), one word in texts of every width
+    (one, two and four bytes a character), and tokens of 16 and 17 characters."""
+    words = [f"w{number}x" for number in range(10_000)]
+    many = " ".join(words + words[::-1])
+    assert COMPILED_COLUMNS(many) == regex_token_columns(many)
+    for text in ("Crocus Moscow", "Crocus “Moscow”", "Crocus 😀 Moscow", "Crocus é Moscow",
+                 "a" * 16 + " " + "a" * 17 + " " + "a" * 16):
+        assert COMPILED_COLUMNS(text) == regex_token_columns(text) == COMPILED_COLUMNS(text)
+    first, second = COMPILED_COLUMNS("Moscow said"), COMPILED_COLUMNS("“Moscow” said")
+    assert first[0][0] is second[0][1]  # the same str, from a one-byte and a two-byte text
+
+
+def test_the_compiled_tagging_holds_when_reading_a_span_changes_the_labels() -> None:
+    """A span whose fields are computed (hand-made) may change the caller's lists while they
+    are read: the helper works on its own copy of the labels."""
+    _, starts, ends = regex_token_columns(TEXT)
+    labels = list(LABELS)
+
+    class Shrinking:
+        id, label, start = "s1", FIRST, 0
+
+        @property
+        def end(self) -> int:
+            labels.clear()
+            return 6
+
+    tagged = compiled().tag_layered("doc", starts, ends, [Shrinking()], labels, {}, AlignmentIssue)
+    assert tagged is not None and list(tagged[0]) == LABELS and tagged[0][FIRST][0] == f"B-{FIRST}"

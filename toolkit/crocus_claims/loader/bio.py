@@ -16,9 +16,10 @@ every issue and keeps the first `keep` of them. A span's tokens are found by bis
 token offsets, not by a scan of every token. The default tokenizer has a fast path
 (`regex_token_columns`, `tag_tiled`) whose output is `regex_tokenizer` + `tag_on`'s to the
 character (tests/test_loader_bio.py proves it on generated texts and spans); a custom
-tokenizer takes the general path. `regex_token_columns` also exists compiled (_bio_tokens.c,
-built where the install found a C compiler), with the same output, held by the same tests; it
-takes 40-50% of to_bio()'s time away.
+tokenizer takes the general path. `regex_token_columns`, `tag_tiled` and `tag_layers` with it also
+exist compiled (_bio_tokens.c, built where the install found a C compiler), with the same output
+(tags, and every issue with its message), held by the same tests; the helper takes about two
+thirds of to_bio()'s time away (README, "Speed at scale").
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ KEEP_ISSUES = 10_000  # issues kept in a report; every one is counted, and each 
 # non-space character ("Russia's" is three tokens, as most tokenizers cut it).
 TOKEN = r"\w+(?:[-.,]\w+)*|[^\w\s]"
 TOKEN_PATTERN = re.compile(TOKEN)
-HELPER_ABI = 1  # _bio_tokens.c's ABI: a helper built from other sources (a stale build) is not used
+HELPER_ABI = 2  # _bio_tokens.c's ABI: a helper built from other sources (a stale build) is not used
 try:
     from crocus_claims.loader import _bio_tokens  # the compiled helper, built where a compiler was
 except ImportError:  # no compiler at install time: regex_token_columns, with the same output
@@ -156,8 +157,11 @@ def tag_names(schema: Schema) -> list[str]:
     return [OUTSIDE, *(f"{prefix}-{label.name}" for label in schema.labels for prefix in ("B", "I"))]
 
 
-@dataclass(frozen=True)
-class AlignmentIssue:
+class AlignmentIssue(msgspec.Struct, frozen=True):
+    """A span that the tags do not hold exactly (offsets in code points): `kind` says how, `message`
+    says where its tags went; `other_span_id` is the span holding its tokens, for an overlap.
+    (A msgspec struct: a document may have many, and one costs a tenth of a dataclass's time.)"""
+
     doc_id: str
     span_id: str
     label: str
@@ -171,8 +175,10 @@ class AlignmentIssue:
         return f"doc {self.doc_id} span {self.span_id} ({self.label} {self.start}-{self.end}): {self.kind}: {self.message}"
 
 
-@dataclass(frozen=True)
-class BioDocument:
+class BioDocument(msgspec.Struct, frozen=True):
+    """One document's tokens, their offsets (code points), one flat BIO tag per token, and the
+    alignment issues of its spans."""
+
     doc_id: str
     split: str
     tokens: list[str]
@@ -182,8 +188,9 @@ class BioDocument:
     issues: tuple[AlignmentIssue, ...] = ()
 
 
-@dataclass(frozen=True)
-class LayeredBioDocument:
+class LayeredBioDocument(msgspec.Struct, frozen=True):
+    """As BioDocument, with one tag sequence per label of the schema."""
+
     doc_id: str
     split: str
     tokens: list[str]
@@ -381,14 +388,56 @@ def token_columns(text: str, tokenizer: Tokenizer | None) -> tuple[list[str], li
     return [t[0] for t in tokens], [t[1] for t in tokens], [t[2] for t in tokens]
 
 
-def tagger(tokenizer: Tokenizer | None, starts: list[int], ends: list[int]) -> Callable[
-        [str, Iterable[Any]], tuple[list[str], list[AlignmentIssue]]]:
-    """Tagging on these tokens: `tag_tiled` for the default tokenizer, whose tokens never overlap;
-    `tag_on` for any other."""
+Tags = tuple[list[str], list[AlignmentIssue]]  # one tag per token, and the issues
+Layers = tuple[dict[str, list[str]], list[AlignmentIssue]]  # label -> one tag per token, and the issues
+Tagging = Callable[[str, Iterable[Any]], Tags]  # (doc_id, spans) -> tags on one document's tokens
+LABEL_TAGS: dict[str, tuple[str, str]] = {}  # label -> its (B-, I-) tags, kept by the compiled tagging
+
+
+def compiled_tag_tiled(doc_id: str, starts: list[int], ends: list[int], spans: Iterable[Any]) -> Tags:
+    """`tag_tiled`, by the compiled helper: the same tags and issues (tests/test_loader_bio.py
+    compares them); `tag_tiled` itself for a span the helper cannot read (an offset past 64 bits)."""
+    assert _bio_tokens is not None
+    tagged = _bio_tokens.tag_tiled(doc_id, starts, ends, spans, LABEL_TAGS, AlignmentIssue)
+    return tag_tiled(doc_id, starts, ends, spans) if tagged is None else tagged
+
+
+default_tag_tiled: Callable[[str, list[int], list[int], Iterable[Any]], Tags] = (
+    tag_tiled if _bio_tokens is None else compiled_tag_tiled)
+"""Tagging on the default tokenizer's tokens: compiled where the helper was built, else tag_tiled."""
+
+
+def tagger(tokenizer: Tokenizer | None, starts: list[int], ends: list[int]) -> Tagging:
+    """Tagging on these tokens: `default_tag_tiled` for the default tokenizer, whose tokens never
+    overlap; `tag_on` for any other."""
     if tokenizer is None:
-        return lambda doc_id, spans: tag_tiled(doc_id, starts, ends, spans)
+        return lambda doc_id, spans: default_tag_tiled(doc_id, starts, ends, spans)
     index = TokenIndex(starts, ends)
     return lambda doc_id, spans: tag_on(doc_id, index, spans)
+
+
+def tag_layers(doc_id: str, spans: Iterable[Any], labels: list[str], tag: Tagging) -> Layers:
+    """One tag list per label (in the order of `labels`, each from `tag` on that label's spans),
+    and the issues, label by label. KeyError for a span whose label is not in `labels`."""
+    by_label: dict[str, list[Any]] = {label: [] for label in labels}
+    for span in spans:
+        by_label[span.label].append(span)
+    layers, issues = {}, []
+    for label in labels:
+        layers[label], found = tag(doc_id, by_label[label])
+        issues.extend(found)
+    return layers, issues
+
+
+def layers_on(tokenizer: Tokenizer | None, starts: list[int], ends: list[int], doc_id: str,
+              spans: Iterable[Any], labels: list[str]) -> Layers:
+    """`tag_layers` on these tokens: in one call to the compiled helper for the default tokenizer
+    where it was built (the same tags and issues), else label by label with `tagger`."""
+    if tokenizer is None and _bio_tokens is not None:
+        tagged = _bio_tokens.tag_layered(doc_id, starts, ends, spans, labels, LABEL_TAGS, AlignmentIssue)
+        if tagged is not None:
+            return tagged
+    return tag_layers(doc_id, spans, labels, tagger(tokenizer, starts, ends))
 
 
 def flat_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> BioDocument:
@@ -399,14 +448,7 @@ def flat_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[s
 
 def layered_document(record: TagRecord, tokenizer: Tokenizer | None, labels: list[str]) -> LayeredBioDocument:
     tokens, starts, ends = token_columns(record.text, tokenizer)
-    tag = tagger(tokenizer, starts, ends)
-    by_label: dict[str, list[TagSpan]] = {label: [] for label in labels}
-    for span in record.spans:
-        by_label[span.label].append(span)
-    layers, issues = {}, []
-    for label in labels:
-        layers[label], found = tag(record.doc_id, by_label[label])
-        issues.extend(found)
+    layers, issues = layers_on(tokenizer, starts, ends, record.doc_id, record.spans, labels)
     return LayeredBioDocument(record.doc_id, record.split, tokens, starts, ends, layers, tuple(issues))
 
 
