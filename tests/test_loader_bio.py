@@ -412,22 +412,60 @@ def test_the_compiled_tagging_gives_tag_tiled_s_tags_and_every_issue(case: Any) 
     assert layered == tag_layers("doc", spans, LABELS, lambda doc_id, of: tag_tiled(doc_id, starts, ends, of))
 
 
+def outcome(call: Any) -> Any:
+    """What `call()` gives, or the type and text of the exception it raises."""
+    try:
+        return call()
+    except Exception as error:  # noqa: BLE001  (compared, not handled)
+        return type(error), str(error)
+
+
+class Label(str):
+    pass
+
+
+class Odd:
+    """A hand-made span: fields given by keyword, a missing field missing (AttributeError)."""
+
+    def __init__(self, **fields: Any) -> None:
+        self.__dict__.update(fields)
+
+
 def test_the_compiled_tagging_is_used_by_default_and_leaves_what_it_cannot_read_to_python() -> None:
-    """Offsets past 64 bits, a bool offset, a label of a str subclass: the helper says None and
-    tag_tiled tags the document; a label outside the schema's is tag_layers' KeyError."""
+    """Input the helper does not read (offsets past 64 bits or not ints, token offsets that are
+    not two lists of one length of ints, labels and ids that are not str, labels of a layer that
+    are not a list of str, spans without a field or not iterable): it says None, and tag_tiled or
+    tag_layers gives its own result or exception. Spans from a generator are read once."""
     assert bio_module.default_tag_tiled is bio_module.compiled_tag_tiled
     _, starts, ends = regex_token_columns(TEXT)
-
-    class Label(str):
-        pass
-
-    for odd in (span("s1", FIRST, 2**70, 2**71), span("s1", FIRST, True, 6), span("s1", Label(FIRST), 0, 6)):
-        spans = [odd, at("Crocus", SECOND, "s2")]
-        assert compiled().tag_tiled("doc", starts, ends, spans, {}, AlignmentIssue) is None
-        expected = tag_tiled("doc", starts, ends, spans)
-        assert bio_module.compiled_tag_tiled("doc", starts, ends, spans) == expected
-    outside_schema = [at("Crocus", "NOT_A_LABEL")]
-    assert compiled().tag_layered("doc", starts, ends, outside_schema, LABELS, {}, AlignmentIssue) is None
+    crocus = at("Crocus", SECOND, "s2")
+    odd_spans: list[list[Any]] = [
+        [span("s1", FIRST, 2**70, 2**71), crocus], [span("s1", FIRST, True, 6), crocus],
+        [span("s1", Label(FIRST), 0, 6), crocus], [Odd(id="s1", label=FIRST, start=0), crocus],
+        [Odd(label=FIRST), crocus], [object()], [Odd(id="s1", label="NOT_A_LABEL", start=0), crocus],
+    ]
+    odd_offsets = [(tuple(starts), ends), (starts, ends[:-1]), ([float(s) for s in starts], ends),
+                   ([s + 2**64 for s in starts], [e + 2**64 for e in ends])]
+    cases = [(starts, ends, spans) for spans in odd_spans] + [(s, e, [crocus]) for s, e in odd_offsets]
+    cases.append((starts, ends, 5))
+    for case_starts, case_ends, spans in cases:
+        assert compiled().tag_tiled("doc", case_starts, case_ends, spans, {}, AlignmentIssue) is None
+    cases.append(([*starts[:-1], True], ends, [crocus]))  # an odd offset the bisection does not read
+    for case_starts, case_ends, spans in cases:
+        expected = outcome(lambda: tag_tiled("doc", case_starts, case_ends, spans))
+        assert outcome(lambda: bio_module.default_tag_tiled("doc", case_starts, case_ends, spans)) == expected
+    unknown = [Odd(id="s1", label="NOT_A_LABEL", start=0), Odd(label=FIRST)]  # tag_layers: a KeyError first
+    for labels, spans in [(tuple(LABELS), [crocus]), ([*LABELS, Label("MORE")], [crocus]), (LABELS, unknown)]:
+        assert compiled().tag_layered("doc", starts, ends, spans, labels, {}, AlignmentIssue) is None
+        tagging = bio_module.tagger(None, starts, ends)
+        expected = outcome(lambda: bio_module.tag_layers("doc", spans, labels, tagging))
+        compiled_layers = outcome(lambda: bio_module.layers_on(None, starts, ends, "doc", iter(spans), labels))
+        assert compiled_layers == expected
+    assert outcome(lambda: bio_module.layers_on(None, starts, ends, "doc", unknown, LABELS)) == (
+        KeyError, "'NOT_A_LABEL'")
+    generated = (s for s in [span("s1", FIRST, 0, 6), span("s2", FIRST, 2**70, 2**71)])
+    assert bio_module.compiled_tag_tiled("doc", starts, ends, generated) == tag_tiled(
+        "doc", starts, ends, [span("s1", FIRST, 0, 6), span("s2", FIRST, 2**70, 2**71)])
     record = TagRecord("doc", "train", TEXT, [TagSpan("s1", "NOT_A_LABEL", 0, 6)])
     with pytest.raises(KeyError):
         layered_document(record, None, LABELS)
@@ -438,21 +476,15 @@ def test_the_compiled_tagging_refuses_bad_arguments_with_an_exception_never_a_cr
     _, starts, ends = regex_token_columns(TEXT)
     spans = [at("Crocus"), at("City", SECOND, "s2")]
     bad_calls = [
-        lambda: tagging.tag_tiled("doc", tuple(starts), ends, spans, {}, AlignmentIssue),  # not a list
-        lambda: tagging.tag_tiled("doc", starts, ends[:-1], spans, {}, AlignmentIssue),  # lengths differ
         lambda: tagging.tag_tiled("doc", starts, ends, spans, [], AlignmentIssue),  # label_tags not a dict
-        lambda: tagging.tag_tiled("doc", [str(s) for s in starts], ends, spans, {}, AlignmentIssue),
-        lambda: tagging.tag_tiled("doc", starts, ends, 5, {}, AlignmentIssue),  # spans not a sequence
         lambda: tagging.tag_tiled("doc", starts, ends, spans, {}),  # an argument missing
         lambda: tagging.tag_tiled("doc", starts, ends, spans, {FIRST: "B-"}, AlignmentIssue),
-        lambda: tagging.tag_layered("doc", starts, ends, spans, [FIRST, 5], {}, AlignmentIssue),
-        lambda: tagging.tag_layered("doc", starts, ends, spans, tuple(LABELS), {}, AlignmentIssue),
+        lambda: tagging.tag_layered("doc", starts, ends, spans, LABELS, {}),
+        lambda: tagging.tag_layered("doc", starts, ends, spans, LABELS, None, AlignmentIssue),
     ]
     for call in bad_calls:
         with pytest.raises(TypeError):
             call()
-    with pytest.raises(AttributeError):
-        tagging.tag_tiled("doc", starts, ends, [object()], {}, AlignmentIssue)
 
     def refused(*args: Any) -> Any:
         raise ValueError("no issue")
@@ -481,6 +513,17 @@ def test_the_compiled_tokenizer_shares_recent_tokens_and_still_gives_the_pattern
         assert COMPILED_COLUMNS(text) == regex_token_columns(text) == COMPILED_COLUMNS(text)
     first, second = COMPILED_COLUMNS("Moscow said"), COMPILED_COLUMNS("“Moscow” said")
     assert first[0][0] is second[0][1]  # the same str, from a one-byte and a two-byte text
+    for letter in ("é", "ā", "Ж", "𝔘"):  # slots taken over by tokens of one, two, four bytes a character
+        words = [f"{letter}w{number:05d}" for number in range(10_000)]
+        text = " ".join(words + words[::-1])
+        assert COMPILED_COLUMNS(text) == regex_token_columns(text)
+
+
+def test_the_compiled_tokenizer_gives_offsets_around_those_it_shares() -> None:
+    """Offsets below 65,536 are shared int objects: the last shared, the first made, either side."""
+    for length in (65_534, 65_535, 65_536, 65_537):
+        for text in ("a" * length + " b", "a" * length, " " * length + "b c"):
+            assert COMPILED_COLUMNS(text) == regex_token_columns(text)
 
 
 def test_the_compiled_tagging_holds_when_reading_a_span_changes_the_labels() -> None:

@@ -148,7 +148,7 @@ static PyObject *token_at(PyObject *text, int kind, const void *data, Py_ssize_t
 {
     Py_ssize_t length = end - start;
     if (length < 2 || length > RECENT_LENGTH)
-        return PyUnicode_Substring(text, start, end); /* (one character: a str CPython shares) */
+        return PyUnicode_Substring(text, start, end); /* (one character up to U+00FF: a str CPython shares) */
     PyObject **slot = &recent_tokens[hash & (RECENT_TOKENS - 1)];
     if (*slot != NULL && same_characters(*slot, kind, data, start, length))
         return Py_NewRef(*slot);
@@ -170,14 +170,16 @@ static PyObject *columns(PyObject *text, const Tokens *found)
     for (Py_ssize_t i = 0; i < found->count; i++) {
         Py_ssize_t start = found->bounds[FIELDS * i], end = found->bounds[FIELDS * i + 1];
         Py_uhash_t hash = (Py_uhash_t)found->bounds[FIELDS * i + 2];
-        PyObject *token = token_at(text, kind, data, start, end, hash), *first = offset(start),
-                 *stop = offset(end);
-        /* a NULL item is allowed in a new list, and freed with it */
-        PyList_SET_ITEM(tokens, i, token);
-        PyList_SET_ITEM(starts, i, first);
-        PyList_SET_ITEM(ends, i, stop);
-        if (token == NULL || first == NULL || stop == NULL)
+        PyObject *token, *first, *stop; /* an item left NULL in a new list is freed with it */
+        if ((token = token_at(text, kind, data, start, end, hash)) == NULL)
             goto fail;
+        PyList_SET_ITEM(tokens, i, token);
+        if ((first = offset(start)) == NULL)
+            goto fail;
+        PyList_SET_ITEM(starts, i, first);
+        if ((stop = offset(end)) == NULL)
+            goto fail;
+        PyList_SET_ITEM(ends, i, stop);
     }
     return Py_BuildValue("(NNN)", tokens, starts, ends);
 fail:
@@ -224,9 +226,12 @@ static PyObject *token_columns(PyObject *module, PyObject *text)
  *
  * bio.tag_tiled's tags and issues, built alike: `issue` is called as bio.no_token, bio.overlap and
  * bio.off_boundary call it (AlignmentIssue), with the same messages. `label_tags` maps a label to
- * its (B-, I-) tags; a label missing from it is added. None when a span is not what the rule
- * can read here (an offset that is not an int of Py_ssize_t, a label or id that is not a str):
- * bio.tag_tiled then tags the document. */
+ * its (B-, I-) tags; a label missing from it is added. None (CANNOT) when the input is not what
+ * the rule can read here, so that bio.tag_tiled tags the document, with its own result or
+ * exception: token offsets that are not two lists of one length of ints of Py_ssize_t, a span
+ * whose offsets are not such ints or whose label or id is not a str, a span that cannot be read
+ * (its exception, an Exception, is cleared). */
+#define CANNOT 1 /* a function's result (or -2 for an index) when the rule is left to Python */
 
 typedef struct {
     PyObject *id, *label, *start_object, *end_object; /* new references */
@@ -262,72 +267,60 @@ static void release_spans(Span *spans, Py_ssize_t count)
     PyMem_Free(spans);
 }
 
-/* Reads a span's fields; 0 when read, 1 when the rule cannot be run here, -1 on an error. */
+/* CANNOT, clearing the exception, when it is an Exception (Python runs the rule again and raises
+ * its own); -1, keeping it, for the others (KeyboardInterrupt, SystemExit). */
+static int cannot_or_error(void)
+{
+    if (!PyErr_ExceptionMatches(PyExc_Exception))
+        return -1;
+    PyErr_Clear();
+    return CANNOT;
+}
+
+/* Reads an exact int of Py_ssize_t into *value: 0, or CANNOT. */
+static int read_offset(PyObject *object, Py_ssize_t *value)
+{
+    if (!PyLong_CheckExact(object))
+        return CANNOT;
+    *value = PyLong_AsSsize_t(object);
+    return *value == -1 && PyErr_Occurred() ? cannot_or_error() : 0; /* an OverflowError */
+}
+
+/* Reads a span's fields (in bio.span_order's order); 0 when read, CANNOT, or -1 on an error. */
 static int read_span(PyObject *object, Py_ssize_t order, Span *span)
 {
     static PyObject *names[4];
-    static const char *strings[4] = {"id", "label", "start", "end"};
-    PyObject **fields[4] = {&span->id, &span->label, &span->start_object, &span->end_object};
+    static const char *strings[4] = {"start", "end", "label", "id"};
+    PyObject **fields[4] = {&span->start_object, &span->end_object, &span->label, &span->id};
     for (int i = 0; i < 4; i++) {
         if (names[i] == NULL && (names[i] = PyUnicode_InternFromString(strings[i])) == NULL)
             return -1;
         if ((*fields[i] = PyObject_GetAttr(object, names[i])) == NULL)
-            return -1;
+            return cannot_or_error();
     }
     span->order = order;
-    if (!PyUnicode_CheckExact(span->id) || !PyUnicode_CheckExact(span->label)
-        || !PyLong_CheckExact(span->start_object) || !PyLong_CheckExact(span->end_object))
-        return 1;
-    span->start = PyLong_AsSsize_t(span->start_object);
-    span->end = PyLong_AsSsize_t(span->end_object);
-    if (PyErr_Occurred()) {
-        if (!PyErr_ExceptionMatches(PyExc_OverflowError))
-            return -1;
-        PyErr_Clear();
-        return 1;
-    }
-    return 0;
+    if (!PyUnicode_CheckExact(span->id) || !PyUnicode_CheckExact(span->label))
+        return CANNOT;
+    int state = read_offset(span->start_object, &span->start);
+    return state != 0 ? state : read_offset(span->end_object, &span->end);
 }
 
-/* A token offset of the list `offsets` at `index`; -1 with an error set when it is not an int. */
-static Py_ssize_t offset_at(PyObject *offsets, Py_ssize_t index)
-{
-    PyObject *value = PyList_GET_ITEM(offsets, index);
-    if (!PyLong_Check(value)) { /* an int's value is read without calling Python code */
-        PyErr_SetString(PyExc_TypeError, "token offsets are ints");
-        return -1;
-    }
-    return PyLong_AsSsize_t(value);
-}
+#define CANNOT_INDEX (-2)
 
-/* The first index whose end is past `start` (bisect_right(ends, start)); -1 on an error. */
-static Py_ssize_t first_token(PyObject *ends, Py_ssize_t start)
+/* bisect.bisect_right(offsets, value) when `right`, else bisect_left: an index, or CANNOT_INDEX
+ * when an offset read is not an int of Py_ssize_t, or -1 on an error. */
+static Py_ssize_t bisect(PyObject *offsets, Py_ssize_t value, int right)
 {
-    Py_ssize_t low = 0, high = PyList_GET_SIZE(ends);
+    Py_ssize_t low = 0, high = PyList_GET_SIZE(offsets);
     while (low < high) {
-        Py_ssize_t middle = low + (high - low) / 2, value = offset_at(ends, middle);
-        if (value == -1 && PyErr_Occurred())
-            return -1;
-        if (start < value)
+        Py_ssize_t middle = low + (high - low) / 2, item;
+        int state = read_offset(PyList_GET_ITEM(offsets, middle), &item);
+        if (state != 0)
+            return state < 0 ? -1 : CANNOT_INDEX;
+        if (right ? value < item : value <= item)
             high = middle;
         else
             low = middle + 1;
-    }
-    return low;
-}
-
-/* The first index whose start is at or past `end` (bisect_left(starts, end)); -1 on an error. */
-static Py_ssize_t stop_token(PyObject *starts, Py_ssize_t end)
-{
-    Py_ssize_t low = 0, high = PyList_GET_SIZE(starts);
-    while (low < high) {
-        Py_ssize_t middle = low + (high - low) / 2, value = offset_at(starts, middle);
-        if (value == -1 && PyErr_Occurred())
-            return -1;
-        if (value < end)
-            low = middle + 1;
-        else
-            high = middle;
     }
     return low;
 }
@@ -377,16 +370,15 @@ static void tag_tokens(PyObject *tags, PyObject *pair, Py_ssize_t first, Py_ssiz
     }
 }
 
-/* The spans of the sequence `span_list`, read and sorted (bio.span_order) into `*spans` (to be
- * given to release_spans with `*count`): 0 when read, 1 when the rule cannot be run here, -1 on
- * an error. */
+/* The spans of `span_list`, read and sorted (bio.span_order) into `*spans` (to be given to
+ * release_spans with `*count`): 0 when read, CANNOT, or -1 on an error. */
 static int read_spans(PyObject *span_list, Span **spans, Py_ssize_t *count)
 {
     *spans = NULL;
     *count = 0;
     PyObject *sequence = PySequence_Tuple(span_list); /* a copy: reading a span may run Python code */
     if (sequence == NULL)
-        return -1;
+        return cannot_or_error();
     Py_ssize_t size = PyTuple_GET_SIZE(sequence);
     int state = 0;
     if ((*spans = PyMem_Calloc(size ? size : 1, sizeof(Span))) == NULL) {
@@ -413,7 +405,7 @@ static PyObject *outside_tags(Py_ssize_t tokens)
 }
 
 /* bio.tag_tiled on the sorted `spans` of `layer` (-1: every span): sets their tags in `tags`
- * (len(starts) of them) and appends their issues to `issues`; -1 on an error. */
+ * (len(starts) of them) and appends their issues to `issues`; 0, CANNOT, or -1 on an error. */
 static int tag_layer(PyObject *doc_id, PyObject *starts, PyObject *ends, const Span *spans,
                      Py_ssize_t count, Py_ssize_t layer, PyObject *label_tags, PyObject *issue,
                      PyObject *tags, PyObject *issues)
@@ -428,9 +420,11 @@ static int tag_layer(PyObject *doc_id, PyObject *starts, PyObject *ends, const S
             PyErr_SetString(PyExc_RuntimeError, "the token offsets changed while tagging");
             return -1;
         }
-        Py_ssize_t first = first_token(ends, span->start), stop = stop_token(starts, span->end);
-        if (first < 0 || stop < 0)
+        Py_ssize_t first = bisect(ends, span->start, 1), stop = bisect(starts, span->end, 0);
+        if (first == -1 || stop == -1)
             return -1;
+        if (first == CANNOT_INDEX || stop == CANNOT_INDEX)
+            return CANNOT;
         if (first >= stop) {
             if (add_issue(issue, doc_id, span, no_token_kind, Py_NewRef(no_token_message), NULL, issues) < 0)
                 return -1;
@@ -443,9 +437,10 @@ static int tag_layer(PyObject *doc_id, PyObject *starts, PyObject *ends, const S
                 return -1;
             continue;
         }
-        Py_ssize_t last = stop - 1, token_start = offset_at(starts, first), token_end = offset_at(ends, last);
-        if (PyErr_Occurred())
-            return -1;
+        Py_ssize_t last = stop - 1, token_start, token_end;
+        int state = read_offset(PyList_GET_ITEM(starts, first), &token_start);
+        if (state != 0 || (state = read_offset(PyList_GET_ITEM(ends, last), &token_end)) != 0)
+            return state;
         if (token_start != span->start || token_end != span->end) {
             PyObject *message = PyUnicode_FromFormat("tagged as tokens %zd-%zd, characters %zd-%zd", first,
                                                      last, token_start, token_end);
@@ -462,39 +457,28 @@ static int tag_layer(PyObject *doc_id, PyObject *starts, PyObject *ends, const S
     return 0;
 }
 
-/* 0 when the arguments are two lists of offsets of one length and a dict; -1 with a TypeError. */
-static int check_arguments(const char *name, PyObject *starts, PyObject *ends, PyObject *label_tags)
+/* 0 when the call has its `expected` arguments (doc_id, starts, ends, spans, ..., label_tags,
+ * issue), with the token offsets two lists of one length and label_tags a dict; CANNOT for other
+ * offsets; -1 with a TypeError that gives the `usage` otherwise. */
+static int check_arguments(const char *usage, PyObject *const *args, Py_ssize_t nargs, Py_ssize_t expected)
 {
-    if (PyList_CheckExact(starts) && PyList_CheckExact(ends)
-        && PyList_GET_SIZE(starts) == PyList_GET_SIZE(ends) && PyDict_CheckExact(label_tags))
-        return 0;
-    PyErr_Format(PyExc_TypeError, "%s takes two lists of offsets of one length, and a dict", name);
-    return -1;
+    if (nargs != expected || !PyDict_CheckExact(args[expected - 2])) {
+        PyErr_Format(PyExc_TypeError, "%s, label_tags a dict", usage);
+        return -1;
+    }
+    PyObject *starts = args[1], *ends = args[2];
+    int lists = PyList_CheckExact(starts) && PyList_CheckExact(ends);
+    return lists && PyList_GET_SIZE(starts) == PyList_GET_SIZE(ends) ? 0 : CANNOT;
 }
 
-static PyObject *tag_tiled(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* The result of a call that ended in `state`: `result` when 0 (a new reference, or NULL on an
+ * error), None when CANNOT, NULL on an error. */
+static PyObject *result_of(int state, PyObject *result)
 {
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "tag_tiled takes doc_id, starts, ends, spans, label_tags, issue");
-        return NULL;
-    }
-    PyObject *doc_id = args[0], *starts = args[1], *ends = args[2], *label_tags = args[4], *issue = args[5];
-    if (check_arguments("tag_tiled", starts, ends, label_tags) < 0)
-        return NULL;
-    Span *spans;
-    Py_ssize_t count;
-    PyObject *tags = NULL, *issues = NULL, *result = NULL;
-    int state = read_spans(args[3], &spans, &count);
-    if (state > 0)
-        result = Py_NewRef(Py_None);
-    else if (state == 0 && (tags = outside_tags(PyList_GET_SIZE(starts))) != NULL
-             && (issues = PyList_New(0)) != NULL
-             && tag_layer(doc_id, starts, ends, spans, count, -1, label_tags, issue, tags, issues) == 0)
-        result = PyTuple_Pack(2, tags, issues);
-    release_spans(spans, count);
-    Py_XDECREF(tags);
-    Py_XDECREF(issues);
-    return result;
+    if (state == 0)
+        return result;
+    Py_XDECREF(result);
+    return state == CANNOT ? Py_NewRef(Py_None) : NULL;
 }
 
 /* The index of the first str equal to `label` in the list `labels`; -1 when none is. */
@@ -508,59 +492,87 @@ static Py_ssize_t index_of(PyObject *label, PyObject *labels)
     return -1;
 }
 
+/* A copy of `labels` when it is a list of exact str (reading a span or calling `issue` may run
+ * Python code that changes the caller's); NULL (CANNOT in *state), or NULL on an error. */
+static PyObject *copy_labels(PyObject *labels, int *state)
+{
+    *state = PyList_CheckExact(labels) ? 0 : CANNOT;
+    PyObject *copy = *state == 0 ? PyList_GetSlice(labels, 0, PY_SSIZE_T_MAX) : NULL;
+    if (*state == 0 && copy == NULL)
+        *state = -1;
+    for (Py_ssize_t i = 0; copy != NULL && i < PyList_GET_SIZE(copy); i++)
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(copy, i))) {
+            Py_CLEAR(copy);
+            *state = CANNOT;
+        }
+    return copy;
+}
+
+/* A layer's tags for each label of `labels` (in the dict `layers`, in their order) and their
+ * issues: 0, CANNOT, or -1 on an error. */
+static int tag_layers(PyObject *doc_id, PyObject *starts, PyObject *ends, const Span *spans,
+                      Py_ssize_t count, PyObject *labels, PyObject *label_tags, PyObject *issue,
+                      PyObject *layers, PyObject *issues)
+{
+    int state = 0;
+    for (Py_ssize_t i = 0; state == 0 && i < PyList_GET_SIZE(labels); i++) {
+        PyObject *label = PyList_GET_ITEM(labels, i), *tags = outside_tags(PyList_GET_SIZE(starts));
+        state = tags == NULL || PyDict_SetItem(layers, label, tags) < 0
+                    ? -1
+                    : tag_layer(doc_id, starts, ends, spans, count, index_of(label, labels), label_tags,
+                                issue, tags, issues);
+        Py_XDECREF(tags);
+    }
+    return state;
+}
+
+/* tag_tiled and tag_layered (`layered`: its labels are args[4], its tags a dict of lists). */
+static PyObject *tag_document(PyObject *const *args, Py_ssize_t nargs, int layered)
+{
+    const char *usage = layered ? "tag_layered takes doc_id, starts, ends, spans, labels, label_tags, issue"
+                                : "tag_tiled takes doc_id, starts, ends, spans, label_tags, issue";
+    int state = check_arguments(usage, args, nargs, layered ? 7 : 6);
+    PyObject *labels = state == 0 && layered ? copy_labels(args[4], &state) : NULL;
+    if (state != 0)
+        return result_of(state, NULL);
+    PyObject *doc_id = args[0], *starts = args[1], *ends = args[2], *label_tags = args[nargs - 2],
+             *issue = args[nargs - 1], *tags = NULL, *issues = NULL, *result = NULL;
+    Span *spans;
+    Py_ssize_t count;
+    state = read_spans(args[3], &spans, &count);
+    for (Py_ssize_t i = 0; layered && state == 0 && i < count; i++)
+        if ((spans[i].layer = index_of(spans[i].label, labels)) < 0)
+            state = CANNOT;
+    if (state == 0 && ((tags = layered ? PyDict_New() : outside_tags(PyList_GET_SIZE(starts))) == NULL
+                       || (issues = PyList_New(0)) == NULL))
+        state = -1;
+    if (state == 0)
+        state = layered
+                    ? tag_layers(doc_id, starts, ends, spans, count, labels, label_tags, issue, tags, issues)
+                    : tag_layer(doc_id, starts, ends, spans, count, -1, label_tags, issue, tags, issues);
+    if (state == 0)
+        result = PyTuple_Pack(2, tags, issues);
+    release_spans(spans, count);
+    Py_XDECREF(labels);
+    Py_XDECREF(tags);
+    Py_XDECREF(issues);
+    return result_of(state, result);
+}
+
+/* tag_tiled(doc_id, starts, ends, spans, label_tags, issue) -> (tags, issues), or None: above. */
+static PyObject *tag_tiled(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    return tag_document(args, nargs, 0);
+}
+
 /* tag_layered(doc_id, starts, ends, spans, labels, label_tags, issue) -> ({label: tags}, issues), or None
  *
  * bio.tag_layers with bio.tag_tiled: one tag list per label, in the order of the list `labels`,
- * and the issues label by label. None as tag_tiled's, and when a span's label is not in `labels`. */
+ * and the issues label by label. None as tag_tiled's, and for labels that are not a list of str
+ * or a span whose label is not one of them (bio.tag_layers' KeyError). */
 static PyObject *tag_layered(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError,
-                        "tag_layered takes doc_id, starts, ends, spans, labels, label_tags, issue");
-        return NULL;
-    }
-    PyObject *doc_id = args[0], *starts = args[1], *ends = args[2], *label_tags = args[5], *issue = args[6];
-    if (check_arguments("tag_layered", starts, ends, label_tags) < 0)
-        return NULL;
-    /* a copy of the labels: reading a span or calling `issue` may run Python code that changes them */
-    PyObject *labels = PyList_CheckExact(args[4]) ? PyList_GetSlice(args[4], 0, PY_SSIZE_T_MAX) : NULL;
-    Py_ssize_t label_count = labels == NULL ? -1 : PyList_GET_SIZE(labels);
-    for (Py_ssize_t i = 0; i < label_count; i++)
-        if (!PyUnicode_CheckExact(PyList_GET_ITEM(labels, i)))
-            label_count = -1;
-    if (label_count < 0) {
-        Py_XDECREF(labels);
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_TypeError, "tag_layered takes a list of str labels");
-        return NULL;
-    }
-    Span *spans;
-    Py_ssize_t count;
-    PyObject *layers = NULL, *issues = NULL, *result = NULL;
-    int state = read_spans(args[3], &spans, &count);
-    for (Py_ssize_t i = 0; state == 0 && i < count; i++)
-        if ((spans[i].layer = index_of(spans[i].label, labels)) < 0)
-            state = 1;
-    if (state > 0)
-        result = Py_NewRef(Py_None);
-    if (state != 0 || (layers = PyDict_New()) == NULL || (issues = PyList_New(0)) == NULL)
-        goto done;
-    for (Py_ssize_t i = 0; i < label_count; i++) {
-        PyObject *label = PyList_GET_ITEM(labels, i), *tags = outside_tags(PyList_GET_SIZE(starts));
-        int failed = tags == NULL || PyDict_SetItem(layers, label, tags) < 0
-                     || tag_layer(doc_id, starts, ends, spans, count, index_of(label, labels), label_tags,
-                                  issue, tags, issues) < 0;
-        Py_XDECREF(tags);
-        if (failed)
-            goto done;
-    }
-    result = PyTuple_Pack(2, layers, issues);
-done:
-    release_spans(spans, count);
-    Py_DECREF(labels);
-    Py_XDECREF(layers);
-    Py_XDECREF(issues);
-    return result;
+    return tag_document(args, nargs, 1);
 }
 
 static PyMethodDef methods[] = {

@@ -396,8 +396,11 @@ LABEL_TAGS: dict[str, tuple[str, str]] = {}  # label -> its (B-, I-) tags, kept 
 
 def compiled_tag_tiled(doc_id: str, starts: list[int], ends: list[int], spans: Iterable[Any]) -> Tags:
     """`tag_tiled`, by the compiled helper: the same tags and issues (tests/test_loader_bio.py
-    compares them); `tag_tiled` itself for a span the helper cannot read (an offset past 64 bits)."""
+    compares them). Where the helper leaves the rule to Python (offsets that are not ints of 64
+    bits, labels or ids that are not str, a span it cannot read), `tag_tiled` itself, with its
+    result or its exception."""
     assert _bio_tokens is not None
+    spans = spans if isinstance(spans, list) else list(spans)  # read twice when left to Python
     tagged = _bio_tokens.tag_tiled(doc_id, starts, ends, spans, LABEL_TAGS, AlignmentIssue)
     return tag_tiled(doc_id, starts, ends, spans) if tagged is None else tagged
 
@@ -432,8 +435,11 @@ def tag_layers(doc_id: str, spans: Iterable[Any], labels: list[str], tag: Taggin
 def layers_on(tokenizer: Tokenizer | None, starts: list[int], ends: list[int], doc_id: str,
               spans: Iterable[Any], labels: list[str]) -> Layers:
     """`tag_layers` on these tokens: in one call to the compiled helper for the default tokenizer
-    where it was built (the same tags and issues), else label by label with `tagger`."""
+    where it was built (the same tags and issues; what it leaves to Python, as `compiled_tag_tiled`,
+    and a label outside `labels`, gets tag_layers' result or exception), else label by label
+    with `tagger`."""
     if tokenizer is None and _bio_tokens is not None:
+        spans = spans if isinstance(spans, list) else list(spans)  # read twice when left to Python
         tagged = _bio_tokens.tag_layered(doc_id, starts, ends, spans, labels, LABEL_TAGS, AlignmentIssue)
         if tagged is not None:
             return tagged
