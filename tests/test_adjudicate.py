@@ -256,7 +256,7 @@ def test_usage_errors_exit_2(root: Path) -> None:
     assert run(root, "alice", "--into", "gold").exit_code == 2
     assert run(root, "alice", "bob", "--into", "alice").exit_code == 2
     assert run(root, "alice", "bob", "--into", "gold", "--min-agree", "3").exit_code == 2
-    assert authoring.authored_passes(root) == ["alice", "bob"]
+    assert authoring.authored_passes(root) == (["alice", "bob"], [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,3 +357,14 @@ def test_documents_not_every_pass_has_are_named_not_dropped_silently(root: Path)
     assert result.exit_code == 0, result.output  # a warning does not stop the adjudication
     assert f"doc {OTHER_DOC['doc_id']}: warning document-not-in-all-passes" in result.stdout
     assert not (root / "authored" / "gold" / f"{OTHER_DOC['doc_id']}.yaml").exists()
+
+
+def test_passes_that_cannot_be_listed_are_reported_with_the_unknown_pass(root: Path,
+                                                                          locked_folders: set[str]) -> None:
+    """The authored folder cannot be listed: no pass is seen, and the finding says why."""
+    locked_folders.add("authored")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 2
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["code"] for f in findings] == ["unreadable-file", "unknown-pass", "unknown-pass"]
+    assert findings[0]["file"] == str(root / "authored")

@@ -497,6 +497,29 @@ def test_build_then_check_is_up_to_date(tmp_path: Path) -> None:
     assert run(tmp_path, "--check").exit_code == 0
 
 
+def test_a_pass_folder_that_cannot_be_listed_is_a_problem_never_an_empty_pass(
+        tmp_path: Path, locked_folders: set[str]) -> None:
+    """`annotations build --check` would otherwise say "up to date" of a pass it never read:
+    Path.glob yields nothing for a folder it cannot list, without a word (Python 3.11, 3.12)."""
+    author(tmp_path, document(DOC_003, span("s1", "Kerman")))
+    assert run(tmp_path).exit_code == 0
+    author(tmp_path, document(DOC_003, span("s1", "Kerman")), pass_name="p2")
+    # (the fixture locks folders by name: a pass's authored folder and its built one together)
+    cases = [("p2", ["authored/p2", "p2"]), ("p1", ["authored/p1", "p1"]), ("authored", ["authored"])]
+    for locked, where in cases:
+        locked_folders.add(locked)
+        result = run(tmp_path, "--check", "--format", "json")
+        locked_folders.discard(locked)
+        assert result.exit_code == 2, (locked, result.output)  # 2: input that cannot be read
+        problems = [p for p in json.loads(result.stdout)["findings"] if p["code"] == "unreadable-file"]
+        assert sorted(p["file"] for p in problems) == [str(tmp_path / folder) for folder in where]
+        assert {p["message"] for p in problems} == {"cannot list this folder: Permission denied"}
+    locked_folders.add("authored")
+    named = run(tmp_path, "--pass", "p1", "--format", "json")  # a pass named where none can be seen
+    assert named.exit_code == 2
+    assert [p["code"] for p in json.loads(named.stdout)["findings"]] == ["unreadable-file", "unknown-pass"]
+
+
 # --- the committed gold --------------------------------------------------------------------------------
 
 GOLD = "gold"

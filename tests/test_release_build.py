@@ -247,6 +247,20 @@ def test_build_refuses_a_broken_input_naming_it(tmp_path: Path, broken_file: str
     assert not (tmp_path / "dist").exists()
 
 
+def test_a_gold_folder_that_cannot_be_listed_is_unreadable_not_empty(tmp_path: Path,
+                                                                      locked_folders: set[str]) -> None:
+    from crocus_claims.release.inputs import GOLD_DIR, gold_files
+
+    (tmp_path / GOLD_DIR).mkdir(parents=True)
+    (tmp_path / GOLD_DIR / "a.jsonl").write_text("{}\n")
+    assert gold_files(tmp_path) == (tmp_path / GOLD_DIR / "a.jsonl",)
+    locked_folders.add(GOLD_DIR)
+    with pytest.raises(ReleaseError) as refused:
+        gold_files(tmp_path)
+    assert refused.value.code == "unreadable-file"
+    assert refused.value.message == f"{tmp_path / GOLD_DIR}: cannot list this folder: Permission denied"
+
+
 def test_an_adjudication_folder_that_cannot_be_listed_stops_the_build(tmp_path: Path,
                                                                       request: pytest.FixtureRequest) -> None:
     """The release copies every adjudication file; one it cannot list would be left out without a

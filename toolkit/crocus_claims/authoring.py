@@ -21,6 +21,7 @@ import yaml
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument, load_corpus
+from crocus_claims.input_files import files_in
 from crocus_claims.records import derived_relation_id, record_types
 from crocus_claims.schema import SchemaError, load_schema
 from crocus_claims.validation.findings import Finding
@@ -332,12 +333,24 @@ class Build:
         return not self.problems and not self.orphans
 
 
-def authored_passes(root: Path) -> list[str]:
-    """The pass folders under `root/authored/`."""
-    folder = root / AUTHORED_FOLDER
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+def authored_passes(root: Path) -> tuple[list[str], list[Problem]]:
+    """The pass folders under `root/authored/` (none when it is missing), and an `unreadable-file`
+    problem for it, or for an entry of it, that cannot be read: a pass never goes unseen."""
+    entries, problems = listed(root / AUTHORED_FOLDER, "*")
+    passes = []
+    for entry in entries:
+        try:
+            if entry.is_dir() and not entry.name.startswith("."):
+                passes.append(entry.name)
+        except OSError as error:  # in a folder that can be listed but not entered
+            problems.append(Problem("unreadable-file", f"cannot read: {error.strerror}", display_path(entry)))
+    return passes, problems
+
+
+def listed(folder: Path, pattern: str) -> tuple[list[Path], list[Problem]]:
+    """`input_files.files_in`, with a folder that cannot be listed as an `unreadable-file` problem."""
+    found, unreadable = files_in(folder, pattern)
+    return found, [Problem("unreadable-file", each.message, display_path(each.path)) for each in unreadable]
 
 
 def build_file(path: Path, corpus: Mapping[str, CorpusDocument]) -> tuple[bytes | None, list[Problem]]:
@@ -378,14 +391,19 @@ def build(root: Path | None = None, passes: Iterable[str] | None = None,
     root = Path(root) if root is not None else resources.annotations_dir()
     corpus = corpus if corpus is not None else load_corpus()
     result = Build()
-    for pass_name in passes if passes is not None else authored_passes(root):
+    if passes is None:
+        passes, result.problems = authored_passes(root)
+    for pass_name in passes:
+        sources, unlisted = listed(root / AUTHORED_FOLDER / pass_name, "*.yaml")
+        built, unlisted_built = listed(root / pass_name, "*.jsonl")
+        result.problems += unlisted + unlisted_built
         outputs = {}
-        for path in sorted((root / AUTHORED_FOLDER / pass_name).glob("*.yaml")):
+        for path in sources:
             line, problems = build_file(path, corpus)
             result.problems += problems
             outputs[root / pass_name / f"{path.stem}.jsonl"] = line
         result.outputs |= {path: line for path, line in outputs.items() if line is not None}
-        result.orphans += sorted(p for p in (root / pass_name).glob("*.jsonl") if p not in outputs)
+        result.orphans += [path for path in built if path not in outputs]
     return result
 
 

@@ -10,6 +10,7 @@ of files it never saw.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -88,6 +89,21 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
             except OSError as error:
                 unreadable.append(Unreadable(path, f"cannot read: {error.strerror}"))
     return sorted(found), sorted(unreadable)
+
+
+def files_in(folder: Path, pattern: str) -> tuple[list[Path], list[Unreadable]]:
+    """The entries directly in `folder` whose names match `pattern` (a glob pattern, as Path.glob
+    reads it: fnmatch), sorted, and the folder as Unreadable when it exists but cannot be listed,
+    where Path.glob yields nothing without a word (Python 3.11 and 3.12). A missing folder has no
+    entries."""
+    try:
+        with os.scandir(folder) as entries:
+            names = [entry.name for entry in entries]
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    except OSError as error:
+        return [], [Unreadable(folder, f"cannot list this folder: {error.strerror}")]
+    return sorted(folder / name for name in fnmatch.filter(names, pattern)), []
 
 
 def file_identity(path: Path) -> tuple[int, int] | Path:

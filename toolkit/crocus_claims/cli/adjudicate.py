@@ -98,11 +98,11 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
         raise click.UsageError(f"--min-agree must be between 2 and {len(passes)}")
     root = root if root is not None else resources.annotations_dir()
     corpus = load_corpus()
-    known = authoring.authored_passes(root)
+    known, unlisted = authoring.authored_passes(root)
     missing = [Finding("unknown-pass", f"no folder {authoring.display_path(root / authoring.AUTHORED_FOLDER / name)}")
                for name in passes if name not in known]
     if missing:
-        exit_with_findings(missing, output_format)
+        exit_with_findings(unlisted + missing, output_format)
     records, problems = {}, []
     for name in passes:
         records[name], found = build_pass(root, name, corpus)

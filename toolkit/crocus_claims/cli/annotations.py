@@ -47,15 +47,12 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
     summary to stderr. Exit status: 0 done (or up to date), 1 problems found.
     """
     root = root if root is not None else resources.annotations_dir()
-    known = authoring.authored_passes(root)
+    known, unlisted = authoring.authored_passes(root)
     unknown = [name for name in passes if name not in known]
-    if unknown:
-        _report(
-            [
-                authoring.Problem("unknown-pass", f"no folder {root / authoring.AUTHORED_FOLDER / name}")
-                for name in unknown
-            ], output_format
-        )
+    if unknown:  # with what could not be listed, which may be why
+        folders = [root / authoring.AUTHORED_FOLDER / name for name in unknown]
+        _report(unlisted + [authoring.Problem("unknown-pass", f"no folder {folder}") for folder in folders],
+                output_format)
     result = authoring.build(root, passes or None)
     problems = result.problems + authoring.orphan_problems(result)
     if check:

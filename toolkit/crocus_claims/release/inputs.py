@@ -19,7 +19,7 @@ from crocus_claims import resources
 from crocus_claims.agreement import AgreementReport
 from crocus_claims.corpus import DOCUMENTS_FILE as CORPUS_FILE
 from crocus_claims.corpus import CorpusDocument, read_corpus
-from crocus_claims.input_files import files_under
+from crocus_claims.input_files import files_in, files_under
 from crocus_claims.record_schema import json_schema_path
 from crocus_claims.records import read_records
 from crocus_claims.release.diff import MANIFEST as DIFF_MANIFEST
@@ -75,7 +75,12 @@ def read_release_version(path: Path) -> str:
 
 
 def gold_files(annotations_dir: Path) -> tuple[Path, ...]:
-    files = tuple(sorted((annotations_dir / GOLD_DIR).glob("*.jsonl")))
+    """The gold record files (annotations/gold/*.jsonl), sorted. ReleaseError: `unreadable-file`
+    when the folder cannot be listed, `no-gold-annotations` when it holds none."""
+    found, unreadable = files_in(annotations_dir / GOLD_DIR, "*.jsonl")
+    if unreadable:
+        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    files = tuple(found)
     if not files:
         raise ReleaseError(
             "no-gold-annotations",
