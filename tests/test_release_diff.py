@@ -148,3 +148,25 @@ def test_a_release_carries_the_schema_versions_and_migrations_since_the_previous
     assert "| WARNING |" in datasheet
     verify = CliRunner().invoke(cli, ["release", "verify", str(folder)])
     assert verify.exit_code == 0, verify.output
+
+
+def test_kept_releases_that_cannot_be_read_are_unreadable_file(tmp_path: Path, locked_folders: set[str],
+                                                                unenterable_folders: set[str]) -> None:
+    from crocus_claims.release.diff import PAST_RELEASES, past_releases
+    from crocus_claims.release.errors import ReleaseError
+
+    kept = tmp_path / PAST_RELEASES / "0.1.0"
+    kept.mkdir(parents=True)
+    (kept / "manifest.json").write_text("{}", encoding="utf-8")
+    assert past_releases(tmp_path) == {"0.1.0": kept}
+    locked_folders.add("releases")
+    with pytest.raises(ReleaseError) as refused:
+        past_releases(tmp_path)
+    assert (refused.value.code, refused.value.message) == (
+        "unreadable-file", f"{tmp_path / PAST_RELEASES}: cannot list this folder: Permission denied")
+    locked_folders.discard("releases")
+    unenterable_folders.add("releases")
+    with pytest.raises(ReleaseError) as refused:
+        past_releases(tmp_path)
+    assert (refused.value.code, refused.value.message) == (
+        "unreadable-file", f"{kept}: cannot read: Permission denied")

@@ -137,3 +137,16 @@ def test_changelog_has_every_version() -> None:
     for version in available_versions():
         assert f"## {version}" in changelog
     assert yaml.safe_load(SOURCE)["version"] == available_versions()[-1]
+
+
+def test_schema_check_reports_a_migrations_folder_it_cannot_list(locked_folders: set[str]) -> None:
+    """Not "missing-migration" for every version: the folder could not be read."""
+    import json
+
+    locked_folders.add("migrations")
+    result = CliRunner().invoke(cli, ["schema", "check", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["code"], f["message"]) for f in findings] == [
+        ("unreadable-file", "cannot list this folder: Permission denied")]
+    assert findings[0]["file"].endswith("migrations")

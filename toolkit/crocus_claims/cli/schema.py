@@ -10,6 +10,7 @@ import click
 
 from crocus_claims import resources
 from crocus_claims.cli.common import FORMAT, STDIN, fail, finish, spooled_stdin
+from crocus_claims.input_files import files_in
 from crocus_claims.record_schema import json_schema_path, record_json_schema, render, write_json_schema
 from crocus_claims.schema import (
     SEMVER,
@@ -43,9 +44,10 @@ def check(files: tuple[Path, ...], output_format: str) -> None:
     from crocus_claims.migration import FILE_NAME, load_migration, migrations_dir
 
     folder = default_folder()
-    migration_files = sorted(migrations_dir(folder).glob("*--*.yaml"))
+    migration_files, unlisted = files_in(migrations_dir(folder), "*--*.yaml")
     targets = list(files) or [schema_path(v) for v in available_versions()] + migration_files
-    findings: list[Finding] = []
+    unlisted = [] if files else unlisted  # only the default targets come from the folder
+    findings = [Finding("unreadable-file", each.message, str(each.path)) for each in unlisted]
     checked: list[str] = []
     for target in targets:
         shown = str(target)

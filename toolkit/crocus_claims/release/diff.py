@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crocus_claims.input_files import files_in
 from crocus_claims.release.errors import ReleaseError
 from crocus_claims.schema import SEMVER, SchemaFolder, parse_version
 
@@ -68,11 +69,17 @@ def read_release_data(folder: Path) -> ReleaseData:
 
 
 def past_releases(annotations_dir: Path) -> dict[str, Path]:
-    """The releases kept under annotations/releases/<version>/, by version."""
-    root = Path(annotations_dir) / PAST_RELEASES
-    if not root.is_dir():
-        return {}
-    return {p.name: p for p in root.iterdir() if p.is_dir() and re.match(SEMVER, p.name) and (p / MANIFEST).is_file()}
+    """The releases kept under annotations/releases/<version>/, by version (none when the folder
+    is missing). ReleaseError `unreadable-file` when it, or a release in it, cannot be read."""
+    folder = Path(annotations_dir) / PAST_RELEASES
+    entries, unreadable = files_in(folder, "*")
+    if unreadable:
+        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    try:
+        return {p.name: p for p in entries
+                if re.match(SEMVER, p.name) and p.is_dir() and (p / MANIFEST).is_file()}
+    except OSError as error:  # a release folder that can be listed but not entered
+        raise ReleaseError("unreadable-file", f"{error.filename}: cannot read: {error.strerror}") from None
 
 
 def previous_release(annotations_dir: Path, release_version: str) -> Path | None:
