@@ -240,6 +240,28 @@ def test_annotators_whose_names_make_one_pass_name_are_refused(tmp_path: Path,
     assert set(anchor_passes([third], "round1", tmp_path / "annotations", False, "x")) == {"round1-bob"}
 
 
+def test_a_pass_folder_that_cannot_be_listed_stops_the_import(tmp_path: Path, locked_folders: set[str],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Its annotators cannot be known, so a pass name's collision cannot be ruled out."""
+    from crocus_claims.cli.annotations import anchor_passes, write_passes
+
+    root = tmp_path / "annotations"
+    first = {**gold_record(0), "annotator": "Alice.B@example.org"}
+    write_passes(anchor_passes([first], "round1", root, False, "pull-1"))
+    written = sorted(root.rglob("*"))
+    locked_folders.add("round1-alice-b-example-org")
+    other = {**gold_record(1), "annotator": "alice-b@example.org"}
+    with pytest.raises(SystemExit) as exited:
+        anchor_passes([other], "round1", root, False, "pull-2", output_format="json")
+    assert exited.value.code == 2
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {(f["code"], f["file"]) for f in findings} == {
+        ("unreadable-file", str(root / "round1-alice-b-example-org")),
+        ("unreadable-file", str(root / "authored" / "round1-alice-b-example-org"))}
+    locked_folders.clear()
+    assert sorted(root.rglob("*")) == written  # nothing written
+
+
 def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Two pulls, each with one of two annotators whose names make one pass name: the second
@@ -249,7 +271,7 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
     root = tmp_path / "annotations"
     first = {**gold_record(0), "annotator": "Alice.B@example.org"}
     write_passes(anchor_passes([first], "round1", root, False, "pull-1"))
-    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == {"Alice.B@example.org"}
+    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == ({"Alice.B@example.org"}, [])
     written = sorted(root.rglob("*"))
 
     again = {**gold_record(1), "annotator": "Alice.B@example.org"}  # the same annotator: welcome
@@ -268,7 +290,7 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
     # A pass written by hand, whose built records were removed, or whose authored files say
     # another annotator than their built records (edited, not built again): the authored files count.
     shutil.rmtree(root / "round1-alice-b-example-org")
-    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == {"Alice.B@example.org"}
+    assert anchoring.annotators_in_pass(root, "round1-alice-b-example-org") == ({"Alice.B@example.org"}, [])
     with pytest.raises(SystemExit):
         anchor_passes([other], "round1", root, False, "pull-3", output_format="json")
     assert "already holds records of" in json.loads(capsys.readouterr().out)["findings"][0]["message"]
@@ -277,8 +299,8 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
     (authored,) = (tmp_path / "second" / "authored" / "round1-alice-b-example-org").glob("*.yaml")
     authored.write_text(authored.read_text(encoding="utf-8").replace("annotator: alice-b@example.org",
                                                                      "annotator: Alice.B@example.org"))
-    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == {
-        "alice-b@example.org", "Alice.B@example.org"}
+    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == ({
+        "alice-b@example.org", "Alice.B@example.org"}, [])
     authored.write_text("[" * 5000)  # nested too deep for a recursive parser: skipped, never a crash
-    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == {
-        "alice-b@example.org"}
+    assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == ({
+        "alice-b@example.org"}, [])

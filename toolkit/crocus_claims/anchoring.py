@@ -210,20 +210,23 @@ class _AnnotatorOnly(msgspec.Struct):
     annotator: str
 
 
-def annotators_in_pass(root: Path, pass_name: str) -> set[str]:
+def annotators_in_pass(root: Path, pass_name: str) -> tuple[set[str], list[Finding]]:
     """The annotators of what pass `pass_name` under `root` already holds: its authored files
     (`root/authored/pass_name/*.yaml`, the source, even where not built yet or edited since) and its
     built records (one JSONL file per document in `root/pass_name/`, as `write_anchored` writes
     them). A line or file that does not say its annotator is skipped: the validator and
-    `annotations build --check` report it."""
-    found = set(_built_annotators(root / pass_name))
-    for path in sorted((root / authoring.AUTHORED_FOLDER / pass_name).glob("*.yaml")):
+    `annotations build --check` report it. A folder of the pass that cannot be listed is an
+    `unreadable-file` finding: its annotators are not known."""
+    built, unlisted = authoring.listed(root / pass_name, "*.jsonl")
+    sources, unlisted_sources = authoring.listed(root / authoring.AUTHORED_FOLDER / pass_name, "*.yaml")
+    found = set(_built_annotators(built))
+    for path in sources:
         found.update(_authored_annotator(path))
-    return found
+    return found, unlisted + unlisted_sources
 
 
-def _built_annotators(folder: Path) -> Iterable[str]:
-    for path in sorted(folder.glob("*.jsonl")):
+def _built_annotators(files: Iterable[Path]) -> Iterable[str]:
+    for path in files:
         try:
             with open(path, "rb") as handle:
                 lines = handle.readlines()

@@ -134,11 +134,17 @@ def anchor_passes(records: list, prefix: str | None, root: Path | None, replace:
     if pass_name is not None:
         groups.setdefault(pass_name, [])
     # Only pass names made from annotators can collide: a pass named with --pass is the user's choice.
-    earlier = {} if pass_name is not None else {
-        name: anchoring.annotators_in_pass(root, name) - names for name, names in annotators.items()}
+    earlier: dict[str, set[str]] = {}
+    unlisted: list[Finding] = []  # a pass folder that cannot be listed: its annotators are not known
+    if pass_name is None:
+        for name, names in annotators.items():
+            held, unlisted_here = anchoring.annotators_in_pass(root, name)
+            earlier[name] = held - names
+            unlisted += unlisted_here
     collided = {name for name, holders in earlier.items() if len(annotators[name]) > 1 or holders}
-    collisions = [Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]),
-                          source) for name in sorted(collided)]
+    collisions = unlisted + [
+        Finding("pass-name-collision", pass_name_collision(name, annotators[name], earlier[name]), source)
+        for name in sorted(collided)]
     results = {name: anchoring.anchor_records(group, name, root=root, corpus=load_corpus(), replace=replace,
                                               source=source, comment=comment)
                for name, group in sorted(groups.items()) if name not in collided}
