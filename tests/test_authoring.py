@@ -520,6 +520,42 @@ def test_a_pass_folder_that_cannot_be_listed_is_a_problem_never_an_empty_pass(
     assert [p["code"] for p in json.loads(named.stdout)["findings"]] == ["unreadable-file", "unknown-pass"]
 
 
+def test_pass_folders_that_cannot_be_entered_are_problems_never_tracebacks(
+        tmp_path: Path, unenterable_folders: set[str]) -> None:
+    """Listed but not entered (read without execute permission): what is inside cannot be told."""
+    author(tmp_path, document(DOC_003, span("s1", "Kerman")))
+    assert run(tmp_path).exit_code == 0
+    for folder, expected in (("authored", str(tmp_path / "authored" / "p1")),
+                             ("p1", str(tmp_path / "p1" / f"{DOC_003}.jsonl"))):
+        unenterable_folders.add(folder)
+        result = run(tmp_path, "--check", "--format", "json")
+        unenterable_folders.discard(folder)
+        assert result.exit_code == 2, (folder, result.output)
+        findings = json.loads(result.stdout)["findings"]
+        assert [(f["code"], f["file"]) for f in findings] == [("unreadable-file", expected)]
+
+
+def test_an_authored_pass_that_cannot_be_listed_leaves_its_records_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its records are not called orphans ("delete it"): their sources could not be seen."""
+    import os
+
+    author(tmp_path, document(DOC_003, span("s1", "Kerman")))
+    assert run(tmp_path).exit_code == 0
+    real_scandir, locked = os.scandir, tmp_path / "authored" / "p1"
+
+    def scandir(path: Any = ".") -> Any:
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = run(tmp_path, "--check", "--format", "json")
+    assert result.exit_code == 2
+    assert [(f["code"], f["file"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("unreadable-file", str(locked))]
+
+
 # --- the committed gold --------------------------------------------------------------------------------
 
 GOLD = "gold"

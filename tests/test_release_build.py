@@ -220,6 +220,17 @@ def test_cli_refusal_is_a_coded_line_not_a_traceback(tmp_path: Path) -> None:
     assert not isinstance(result.exception, ReleaseError)  # handled, not raised
 
 
+def test_cli_exits_2_for_input_it_cannot_read(tmp_path: Path, locked_folders: set[str]) -> None:
+    """Exit 2, as every command does for input that cannot be read (1 is input refused)."""
+    annotations = write_annotations(tmp_path, corpus_gold(load_schema()))
+    locked_folders.add("gold")
+    result = CliRunner().invoke(cli, ["release", "build", "--output", str(tmp_path / "dist"),
+                                      "--annotations", str(annotations), "--no-bundle"])
+    assert result.exit_code == 2, result.output
+    assert f"unreadable-file: {annotations / 'gold'}: cannot list this folder" in result.output
+    assert not (tmp_path / "dist").exists()
+
+
 def test_corpus_documents_without_gold_are_named_not_lost(tmp_path: Path) -> None:
     gold = corpus_gold(load_schema())
     missing = gold.pop()["doc_id"]

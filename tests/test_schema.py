@@ -150,3 +150,17 @@ def test_schema_check_reports_a_migrations_folder_it_cannot_list(locked_folders:
     assert [(f["code"], f["message"]) for f in findings] == [
         ("unreadable-file", "cannot list this folder: Permission denied")]
     assert findings[0]["file"].endswith("migrations")
+
+
+def test_a_schema_folder_that_cannot_be_listed_is_one_coded_line(locked_folders: set[str]) -> None:
+    """Not "valid" with no version checked, and not a traceback."""
+    from crocus_claims.input_files import UnreadableFolder
+    from crocus_claims.schema import default_folder
+
+    locked_folders.add(default_folder().path.name)
+    with pytest.raises(UnreadableFolder):
+        default_folder().versions()
+    result = CliRunner().invoke(cli, ["schema", "check", "--format", "json"])
+    assert result.exit_code == 2, result.output
+    assert f"unreadable-file: {default_folder().path}: cannot list this folder" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

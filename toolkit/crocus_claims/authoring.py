@@ -397,6 +397,7 @@ def build(root: Path | None = None, passes: Iterable[str] | None = None,
         sources, unlisted = listed(root / AUTHORED_FOLDER / pass_name, "*.yaml")
         built, unlisted_built = listed(root / pass_name, "*.jsonl")
         result.problems += unlisted + unlisted_built
+        built = [] if unlisted else built  # with no sources seen, every record would look orphaned
         outputs = {}
         for path in sources:
             line, problems = build_file(path, corpus)
@@ -428,14 +429,19 @@ def write(result: Build) -> int:
 def staleness(result: Build) -> list[Problem]:
     """How the committed records differ from what the authored files build: missing or out of date."""
     problems = []
+    run_build = "run `crocus-claims annotations build`"
     for path, line in result.outputs.items():
-        display = display_path(path)
-        if not path.is_file():
-            problems.append(Problem("record-missing", "not built yet: run `crocus-claims annotations build`",
-                                    display, doc_id=path.stem))
-        elif path.read_bytes() != line:
-            problems.append(Problem("record-out-of-date", "differs from its authored file: run "
-                                    "`crocus-claims annotations build`", display, 1, doc_id=path.stem))
+        shown, doc_id = display_path(path), path.stem
+        try:
+            if not path.is_file():
+                problems.append(Problem("record-missing", f"not built yet: {run_build}", shown,
+                                        doc_id=doc_id))
+            elif path.read_bytes() != line:
+                problems.append(Problem("record-out-of-date", f"differs from its authored file: {run_build}",
+                                        shown, 1, doc_id=doc_id))
+        except OSError as error:  # in a pass folder that cannot be entered
+            problems.append(Problem("unreadable-file", f"cannot read: {error.strerror}", shown,
+                                    doc_id=doc_id))
     return problems
 
 

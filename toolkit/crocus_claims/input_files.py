@@ -91,6 +91,14 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
     return sorted(found), sorted(unreadable)
 
 
+class UnreadableFolder(OSError):
+    """A folder whose entries a command needs cannot be listed: `unreadable-file`, exit 2 (the
+    command line reports it as one coded line)."""
+
+    code = "unreadable-file"
+    exit_code = 2
+
+
 def files_in(folder: Path, pattern: str) -> tuple[list[Path], list[Unreadable]]:
     """The entries directly in `folder` whose names match `pattern` (a glob pattern, as Path.glob
     reads it: fnmatch), sorted, and the folder as Unreadable when it exists but cannot be listed,

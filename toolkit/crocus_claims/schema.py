@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crocus_claims import resources
+from crocus_claims.input_files import UnreadableFolder, files_in
 from crocus_claims.yaml_source import compose_and_load, line_of
 
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$"  # ASCII digits only
@@ -446,8 +447,12 @@ class SchemaFolder:
         return self.path / f"v{version}.yaml"
 
     def versions(self) -> tuple[str, ...]:
-        """Every schema version in the folder, oldest first."""
-        names = (p.name.removeprefix("v").removesuffix(".yaml") for p in self.path.glob("v*.yaml"))
+        """Every schema version in the folder, oldest first. UnreadableFolder when the folder
+        cannot be listed (Path.glob would give no version, without a word)."""
+        files, unreadable = files_in(self.path, "v*.yaml")
+        if unreadable:
+            raise UnreadableFolder(str(unreadable[0]))
+        names = (p.name.removeprefix("v").removesuffix(".yaml") for p in files)
         return tuple(sorted((v for v in names if re.fullmatch(SEMVER, v)), key=parse_version))
 
     def latest(self) -> str:

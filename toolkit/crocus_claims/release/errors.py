@@ -6,10 +6,11 @@ from __future__ import annotations
 class ReleaseError(Exception):
     """Raised before anything is written: the build refuses, the previous release stays.
     `exit_code`: the command's exit status, 1 (refused input) unless the code says the command
-    cannot run as installed (`missing-extra`: 2, as for every command)."""
+    cannot run as installed or its input cannot be read (`missing-extra`, `unreadable-file`: 2,
+    as for every command)."""
 
     def __init__(self, code: str, message: str):
         self.code = code
         self.message = message
-        self.exit_code = 2 if code == "missing-extra" else 1
+        self.exit_code = 2 if code in ("missing-extra", "unreadable-file") else 1
         super().__init__(message)
