@@ -44,7 +44,8 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
 
     Every quote must select exactly one stretch of the text and every record must validate;
     otherwise nothing is written. Problems go to stdout, one per line (or --format json), the
-    summary to stderr. Exit status: 0 done (or up to date), 1 problems found.
+    summary to stderr. Exit status: 0 done (or up to date), 1 problems found, 2 a folder or file that
+    cannot be read.
     """
     root = root if root is not None else resources.annotations_dir()
     known, unlisted = authoring.authored_passes(root)
