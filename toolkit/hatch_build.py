@@ -2,7 +2,7 @@
 compiled helpers where a C compiler is found.
 
 The compiled helpers (HELPERS: the validator's fast path, validation/_fast_path.c, and the default
-tokenizer of to_bio(), loader/_bio_tokens.c) are built with setuptools' build_ext as optional
+tokenizer and tagging of to_bio(), loader/_bio_tokens.c) are built with setuptools' build_ext as optional
 extensions: without a compiler the build warns, the wheel stays pure Python, and their Python
 twins run, with the same results. An editable install builds them in place, beside their sources.
 

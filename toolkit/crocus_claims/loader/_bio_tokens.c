@@ -21,6 +21,7 @@
 static unsigned char ascii_word[128], ascii_space[128];
 static PyObject *shared_offsets[OFFSETS_SHARED];
 static PyObject *outside, *no_token_kind, *overlap_kind, *off_boundary_kind, *no_token_message;
+static PyObject *span_fields[4]; /* "start", "end", "label", "id": read in bio.span_order's order */
 
 static inline int is_word(Py_UCS4 c)
 {
@@ -289,15 +290,10 @@ static int read_offset(PyObject *object, Py_ssize_t *value)
 /* Reads a span's fields (in bio.span_order's order); 0 when read, CANNOT, or -1 on an error. */
 static int read_span(PyObject *object, Py_ssize_t order, Span *span)
 {
-    static PyObject *names[4];
-    static const char *strings[4] = {"start", "end", "label", "id"};
     PyObject **fields[4] = {&span->start_object, &span->end_object, &span->label, &span->id};
-    for (int i = 0; i < 4; i++) {
-        if (names[i] == NULL && (names[i] = PyUnicode_InternFromString(strings[i])) == NULL)
-            return -1;
-        if ((*fields[i] = PyObject_GetAttr(object, names[i])) == NULL)
+    for (int i = 0; i < 4; i++)
+        if ((*fields[i] = PyObject_GetAttr(object, span_fields[i])) == NULL)
             return cannot_or_error();
-    }
     span->order = order;
     if (!PyUnicode_CheckExact(span->id) || !PyUnicode_CheckExact(span->label))
         return CANNOT;
@@ -604,7 +600,11 @@ PyMODINIT_FUNC PyInit__bio_tokens(void)
         || (no_token_kind = PyUnicode_InternFromString("no-token")) == NULL
         || (overlap_kind = PyUnicode_InternFromString("overlap")) == NULL
         || (off_boundary_kind = PyUnicode_InternFromString("not-on-token-boundary")) == NULL
-        || (no_token_message = PyUnicode_InternFromString("covers no token: not tagged")) == NULL)
+        || (no_token_message = PyUnicode_InternFromString("covers no token: not tagged")) == NULL
+        || (span_fields[0] = PyUnicode_InternFromString("start")) == NULL
+        || (span_fields[1] = PyUnicode_InternFromString("end")) == NULL
+        || (span_fields[2] = PyUnicode_InternFromString("label")) == NULL
+        || (span_fields[3] = PyUnicode_InternFromString("id")) == NULL)
         return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)

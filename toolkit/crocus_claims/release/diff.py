@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from crocus_claims.input_files import files_in
-from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.errors import ReleaseError, refuse_unreadable
 from crocus_claims.schema import SEMVER, SchemaFolder, parse_version
 
 DOCUMENTS = "documents.jsonl"
@@ -73,8 +73,7 @@ def past_releases(annotations_dir: Path) -> dict[str, Path]:
     is missing). ReleaseError `unreadable-file` when it, or a release in it, cannot be read."""
     folder = Path(annotations_dir) / PAST_RELEASES
     entries, unreadable = files_in(folder, "*")
-    if unreadable:
-        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    refuse_unreadable(unreadable)
     try:
         return {p.name: p for p in entries
                 if re.match(SEMVER, p.name) and p.is_dir() and (p / MANIFEST).is_file()}

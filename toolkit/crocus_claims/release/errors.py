@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from crocus_claims.input_files import Unreadable
+
 
 class ReleaseError(Exception):
     """Raised before anything is written: the build refuses, the previous release stays.
@@ -14,3 +18,10 @@ class ReleaseError(Exception):
         self.message = message
         self.exit_code = 2 if code in ("missing-extra", "unreadable-file") else 1
         super().__init__(message)
+
+
+def refuse_unreadable(unreadable: Sequence[Unreadable]) -> None:
+    """ReleaseError `unreadable-file`, naming the first of `unreadable`, when there is any: a
+    release built without what cannot be read would leave it out without a word."""
+    if unreadable:
+        raise ReleaseError("unreadable-file", str(unreadable[0]))

@@ -24,7 +24,7 @@ from crocus_claims.record_schema import json_schema_path
 from crocus_claims.records import read_records
 from crocus_claims.release.diff import MANIFEST as DIFF_MANIFEST
 from crocus_claims.release.diff import PAST_RELEASES, documents_file, previous_release
-from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.errors import ReleaseError, refuse_unreadable
 from crocus_claims.release.manifest import sha256_file
 from crocus_claims.schema import SEMVER, Schema, load_schema, schema_path
 from crocus_claims.validation import validate_paths
@@ -78,8 +78,7 @@ def gold_files(annotations_dir: Path) -> tuple[Path, ...]:
     """The gold record files (annotations/gold/*.jsonl), sorted. ReleaseError: `unreadable-file`
     when the folder cannot be listed, `no-gold-annotations` when it holds none."""
     found, unreadable = files_in(annotations_dir / GOLD_DIR, "*.jsonl")
-    if unreadable:
-        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    refuse_unreadable(unreadable)
     files = tuple(found)
     if not files:
         raise ReleaseError(
@@ -150,8 +149,7 @@ def adjudication_files(annotations_dir: Path) -> dict[str, Path]:
     if not folder.is_dir():
         return {}
     found, unreadable = files_under(folder)
-    if unreadable:  # the release would leave out what it holds, without a word
-        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    refuse_unreadable(unreadable)
     return {f"{ADJUDICATION_DIR.as_posix()}/{path.relative_to(folder).as_posix()}": path
             for path in found if path.suffix in (".yaml", ".json") and not path.name.startswith(".")}
 

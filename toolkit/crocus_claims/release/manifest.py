@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crocus_claims.input_files import Unreadable, files_under
-from crocus_claims.release.errors import ReleaseError
+from crocus_claims.release.errors import refuse_unreadable
 
 MANIFEST_FILE = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -43,8 +43,7 @@ def file_entry(path: Path) -> dict[str, Any]:
 def build_manifest(root: Path, header: dict[str, Any]) -> dict[str, Any]:
     """`header` (versions, inputs, counts) plus the list of the files already written in `root`."""
     names, unreadable = release_files(root)
-    if unreadable:  # the build's own folder: something else changed its permissions while it ran
-        raise ReleaseError("unreadable-file", str(unreadable[0]))
+    refuse_unreadable(unreadable)  # the build's own folder: something changed its permissions as it ran
     files = {name: file_entry(root / name) for name in names}
     return {"manifest_format": MANIFEST_FORMAT, **header, "files": files}
 
