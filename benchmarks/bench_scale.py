@@ -144,9 +144,11 @@ def work(method: str, release: Path, export: Path) -> Callable[[], dict[str, Any
         schema, output = load_schema(), Path(tempfile.mkdtemp()) / "records.jsonl"
 
         def run_import() -> dict[str, Any]:  # as `ls import` does it, the corpus read on demand included
-            report, count = import_file(export, output, schema=schema, corpus=CorpusFile(corpus_file(export)))
+            try:
+                report, count = import_file(export, output, schema=schema, corpus=CorpusFile(corpus_file(export)))
+            finally:
+                shutil.rmtree(output.parent)
             assert report.lossless and count, report.problems[:3]
-            output.unlink()
             return {"records": count}
         return run_import
     from crocus_claims.loader import load

@@ -22,7 +22,8 @@ from strategies import records
 from crocus_claims.migration import Decision, Decisions, apply_migration, migrate_record, migration_path
 from crocus_claims.validation import validate_records
 
-ROOT = Path(tempfile.mkdtemp(prefix="crocus-migration-properties-"))
+_SCRATCH = tempfile.TemporaryDirectory(prefix="crocus-migration-properties-")  # removed at exit
+ROOT = Path(_SCRATCH.name)
 FOLDER = made_up_folder(ROOT / "every-operation")
 RENAMES = renames_only_folder(ROOT / "renames")
 CHAIN = migration_path("1.0.0", "2.0.0", FOLDER)
