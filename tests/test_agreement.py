@@ -274,5 +274,5 @@ def test_command_refuses_bad_input_with_one_coded_line_and_exit_2(tmp_path):
     (tmp_path / "taken").write_text("a file, not a folder", encoding="utf-8")
     blocked = str(tmp_path / "taken" / "out.json")
     unwritable = runner.invoke(cli, ["agreement", good, good, "--output", blocked])
-    assert unwritable.exit_code == 2 and "unwritable-output" in unwritable.stderr
+    assert unwritable.exit_code == 2 and f"unwritable-file: {blocked}: cannot write:" in unwritable.stderr
     assert "Traceback" not in unwritable.output

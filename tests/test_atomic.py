@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from crocus_claims.atomic import atomic_directory, atomic_write
+from crocus_claims.atomic import UnwritableOutput, atomic_directory, atomic_write
 
 
 def test_a_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
@@ -42,4 +44,82 @@ def test_a_failed_directory_build_leaves_the_previous_directory(tmp_path: Path) 
     with atomic_directory(target) as staging:
         (staging / "new.txt").write_text("new")
     assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["release"]
+
+
+def disk_full(*args: object) -> None:
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_full_disk_is_unwritable_output_and_keeps_the_previous_file(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text("previous\n")
+    with pytest.raises(UnwritableOutput) as refused, atomic_write(path) as handle:
+        handle.write("half")
+        disk_full()
+    assert refused.value.code == "unwritable-file" and refused.value.errno == errno.ENOSPC
+    assert str(refused.value) == f"{path}: cannot write: No space left on device"
+    assert path.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_a_full_disk_at_the_sync_is_unwritable_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text("previous\n")
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(UnwritableOutput), atomic_write(path) as handle:
+        handle.write("new\n")
+    assert path.read_text() == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
+
+
+def test_an_output_under_a_file_names_the_file_in_the_way(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("")
+    for writer in (atomic_write, atomic_directory):
+        with pytest.raises(UnwritableOutput) as refused, writer(tmp_path / "afile" / "out"):
+            pytest.fail("the block ran although nothing could be written")
+        assert str(refused.value).startswith(f"{tmp_path / 'afile' / 'out'}: cannot write: ")
+        assert str(refused.value).endswith(f" ({tmp_path / 'afile'})")
+
+
+def test_the_callers_own_errors_pass_through(tmp_path: Path) -> None:
+    """An error of the block that is not about the output (an input it cannot read) is not turned
+    into unwritable-file: the caller reports it as what it is."""
+    missing = tmp_path / "no-such-input"
+    with pytest.raises(FileNotFoundError) as raised, atomic_write(tmp_path / "out") as handle:
+        handle.write(missing.read_text())
+    assert not isinstance(raised.value, UnwritableOutput)
+    with pytest.raises(FileNotFoundError) as raised, atomic_directory(tmp_path / "folder"):
+        missing.read_text()
+    assert not isinstance(raised.value, UnwritableOutput)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_inside_a_folder_build_keeps_the_previous_folder(tmp_path: Path) -> None:
+    target = tmp_path / "release"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    with pytest.raises(UnwritableOutput) as refused, atomic_directory(target) as staging:
+        (staging / "new.txt").write_text("new")
+        raise OSError(errno.ENOSPC, "No space left on device", str(staging / "big.parquet"))
+    assert str(refused.value).startswith(f"{target}: cannot write: No space left on device")
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["release"]
+
+
+def test_a_failed_swap_puts_the_previous_folder_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "release"
+    target.mkdir()
+    (target / "old.txt").write_text("old")
+    real_replace = os.replace
+
+    def replace(source: Any, destination: Any) -> None:
+        if Path(source).name.endswith(".tmp"):  # the new folder, into place
+            raise OSError(errno.EIO, "Input/output error", str(source))
+        real_replace(source, destination)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(UnwritableOutput), atomic_directory(target) as staging:
+        (staging / "new.txt").write_text("new")
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["release"]

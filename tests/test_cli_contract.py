@@ -231,3 +231,59 @@ cli()
     assert result.returncode == 2, result.stderr
     assert "missing-extra" in result.stderr and f"crocus-claims[{extra}]" in result.stderr
     assert "Traceback" not in result.stderr and not out.exists()
+
+
+# Each command that writes to a path its user names, with that path in {out}.
+WRITES_AN_OUTPUT = [
+    ["board", "annotations/gold", "-o", "{out}"],
+    ["release", "build", "--output", "{out}", "--no-bundle"],
+    ["agreement", "annotations/gold", "annotations/gold", "--output", "{out}"],
+    ["ls", "config", "-o", "{out}"],
+    ["ls", "tasks", "-o", "{out}"],
+    ["ls", "import", str(CASES / "ls-identical-overlapping-regions.json"), "--allow-loss", "-o", "{out}"],
+    ["ls", "import", str(CASES / "ls-identical-overlapping-regions.json"), "--allow-loss", "-o",
+     "{tmp}/records.jsonl", "--report", "{out}"],  # refused before the records are written
+    ["prelabel", "-o", "{out}"],
+]
+
+
+@pytest.mark.parametrize("args", WRITES_AN_OUTPUT, ids=[" ".join(args[:2]) + (" --report" if "--report" in args else "")
+                                                         for args in WRITES_AN_OUTPUT])
+def test_an_output_the_file_system_refuses_is_one_coded_line(args: list[str], tmp_path: Path) -> None:
+    """An output under a file (a typo, a full or read-only disk alike): exit 2 with the code
+    unwritable-file and the path, never a traceback or internal-error, and nothing written."""
+    (tmp_path / "afile").write_text("in the way", encoding="utf-8")
+    out = tmp_path / "afile" / "out"
+    result = run(*[arg.format(out=out, tmp=tmp_path) for arg in args])
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    line = next(line for line in stderr.splitlines() if "unwritable-file" in line)
+    assert str(out) in line and "cannot write:" in line, stderr
+    assert "Traceback" not in stderr and "internal-error" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_a_full_disk_during_a_release_build_keeps_the_previous_release(tmp_path: Path) -> None:
+    """The disk fills while the release's files are written: exit 2, unwritable-file naming the
+    release folder, and the release built before is byte for byte what it was."""
+    previous = tmp_path / "releases"
+    assert run("release", "build", "--output", str(previous), "--no-bundle").returncode == 0
+    before = {p: p.read_bytes() for p in previous.rglob("*") if p.is_file()}
+    code = f"""
+import errno, sys
+from pathlib import Path
+from crocus_claims.cli import main
+real = Path.write_bytes
+def write_bytes(self, data):
+    if self.suffix == ".parquet":
+        raise OSError(errno.ENOSPC, "No space left on device", str(self))
+    return real(self, data)
+Path.write_bytes = write_bytes
+sys.argv = ["crocus-claims", "release", "build", "--output", {str(previous)!r}, "--no-bundle"]
+main()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=resources.REPO_ROOT)
+    assert result.returncode == 2, result.stderr
+    assert "unwritable-file:" in result.stderr and "No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
+    assert {p: p.read_bytes() for p in previous.rglob("*") if p.is_file()} == before

@@ -1,14 +1,37 @@
-"""Atomic writes: a failed or interrupted run leaves the previous output intact."""
+"""Atomic writes: a failed or interrupted run leaves the previous output intact.
+
+A write the file system refuses (its folder cannot be made, no permission, the disk is full) is
+raised as UnwritableOutput, code `unwritable-file`, which the command line reports in one line
+(exit 2). Any other exception from the caller's block passes through unchanged.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+# What writing to an open file raises when the file system, not the caller, is at fault.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS})
+
+
+class UnwritableOutput(OSError):
+    """An output the file system refuses; `filename` is the output's path (file or folder)."""
+
+    code = "unwritable-file"
+
+    def __init__(self, path: Path, error: OSError):
+        super().__init__(error.errno, error.strerror or str(error), str(path))
+        self.cause = error.filename if error.filename not in (None, str(path)) else None  # its folder, say
+
+    def __str__(self) -> str:
+        at = f" ({self.cause})" if self.cause is not None else ""
+        return f"{self.filename}: cannot write: {self.strerror}{at}"
 
 
 def _default_mode(base: int) -> int:
@@ -17,44 +40,102 @@ def _default_mode(base: int) -> int:
     return base & ~umask
 
 
+def _is_inside(filename: object, folder: Path) -> bool:
+    return isinstance(filename, str | os.PathLike) and Path(filename).is_relative_to(folder)
+
+
+def check_writable(path: Path) -> None:
+    """Raise UnwritableOutput now, before a long run, when no file can be created beside `path`
+    (its folder cannot be made, or refuses new files); makes the folder, as atomic_write would."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent).close()
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside `path`, then rename it over `path` only on success."""
+    """Write to a temporary file beside `path`, then rename it over `path` only on success.
+
+    Raises UnwritableOutput for a write the file system refuses (the parent folder cannot be made,
+    the temporary file cannot be created, written, synced or renamed)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
     try:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else "\n"
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; give what open() would have
-        os.replace(tmp, path)
+            try:
+                yield handle
+            except UnwritableOutput:
+                raise
+            except OSError as error:
+                if error.errno in WRITE_ERRNOS or _is_inside(error.filename, Path(tmp)):
+                    raise UnwritableOutput(path, error) from error
+                raise
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as error:
+                raise UnwritableOutput(path, error) from error
+        try:
+            os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; give what open() would have
+            os.replace(tmp, path)
+        except OSError as error:
+            raise UnwritableOutput(path, error) from error
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
 
 
 @contextlib.contextmanager
 def atomic_directory(path: Path) -> Iterator[Path]:
-    """Fill a fresh sibling folder, then swap it in for `path` only when the block succeeds."""
+    """Fill a fresh sibling folder, then swap it in for `path` only when the block succeeds.
+
+    Raises UnwritableOutput for a write the file system refuses: the sibling folder cannot be
+    made or swapped in, or the block's write to a file inside it fails."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
-        yield staging
-        os.chmod(staging, _default_mode(0o777))  # mkdtemp makes 0700
-        if path.exists():
-            retired = path.with_name(f".{path.name}.old")
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(path, retired)
-            os.replace(staging, path)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
+    try:
+        try:
+            yield staging
+        except UnwritableOutput:
+            raise
+        except OSError as error:
+            if error.errno in WRITE_ERRNOS or _is_inside(error.filename, staging):
+                raise UnwritableOutput(path, error) from error
+            raise
+        try:
+            _swap_in(staging, path)
+        except OSError as error:
+            raise UnwritableOutput(path, error) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _swap_in(staging: Path, path: Path) -> None:
+    os.chmod(staging, _default_mode(0o777))  # mkdtemp makes 0700
+    if path.exists():
+        retired = path.with_name(f".{path.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(path, retired)
+        try:
+            os.replace(staging, path)
+        except OSError:
+            os.replace(retired, path)  # the previous output, back in place
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, path)

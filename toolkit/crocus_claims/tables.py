@@ -13,6 +13,7 @@ Rows are in documents.jsonl order (by doc_id), spans and relations in their reco
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -96,6 +97,16 @@ def column_types(frame: pl.DataFrame | pl.LazyFrame) -> dict[str, str]:
     return {name: str(dtype) for name, dtype in schema.items()}
 
 
+def write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    """Write `frame` to `path` with the release's Parquet settings. Raises OSError when the file
+    system refuses the write. The file is encoded in memory first (it is smaller than the frame):
+    polars reports a refused write as a ComputeError that does not always keep the OSError."""
+    encoded = io.BytesIO()
+    frame.write_parquet(encoded, compression=PARQUET_COMPRESSION, compression_level=PARQUET_COMPRESSION_LEVEL,
+                        statistics=True, row_group_size=ROW_GROUP_ROWS)
+    path.write_bytes(encoded.getbuffer())
+
+
 def write_tables(folder: Path, schema: Schema, documents_file: Path) -> dict[str, dict[str, Any]]:
     """Write every table of the release in `folder` from `documents_file`; returns, per table, its
     file, row count and column types (for the manifest). The same documents give the same bytes:
@@ -104,9 +115,7 @@ def write_tables(folder: Path, schema: Schema, documents_file: Path) -> dict[str
     described = {}
     for name in TABLES:
         frame = TABLE_QUERIES[name](documents).collect()
-        frame.write_parquet(folder / table_file(name), compression=PARQUET_COMPRESSION,
-                            compression_level=PARQUET_COMPRESSION_LEVEL, statistics=True,
-                            row_group_size=ROW_GROUP_ROWS)
+        write_parquet(frame, folder / table_file(name))
         described[name] = {"file": table_file(name), "rows": frame.height, "columns": column_types(frame)}
         del frame
     return described

@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from crocus_claims import __version__, resources
+from crocus_claims.atomic import UnwritableOutput
 from crocus_claims.input_files import UnreadableFolder
 
 # command name -> "module:attribute" of its click command, imported on first use.
@@ -55,11 +56,12 @@ class LazyGroup(click.Group):
         return command
 
     def invoke(self, ctx: click.Context) -> Any:
-        """A command that needs the dataset's sources, run outside a project, or a folder it needs
-        that cannot be listed (the schema folder's versions): one coded line, exit 2."""
+        """A command that needs the dataset's sources, run outside a project, a folder it needs
+        that cannot be listed (the schema folder's versions), or an output the file system refuses
+        (the disk is full): one coded line, exit 2."""
         try:
             return super().invoke(ctx)
-        except (resources.NotInProjectError, UnreadableFolder) as error:
+        except (resources.NotInProjectError, UnreadableFolder, UnwritableOutput) as error:
             failure = click.ClickException(f"{error.code}: {error}")
             failure.exit_code = 2  # type: ignore[misc]  # click's documented way to set it
             raise failure from None

@@ -13,7 +13,7 @@ from typing import Any, BinaryIO, NoReturn
 
 import click
 
-from crocus_claims.atomic import atomic_write
+from crocus_claims.atomic import atomic_write, check_writable
 from crocus_claims.schema import Schema, SchemaError, SchemaFolder, available_versions, load_schema
 
 
@@ -148,6 +148,14 @@ def format_table(rows: list[dict[str, Any]]) -> str:
         tbl_formatting="ASCII_MARKDOWN", fmt_str_lengths=10_000, tbl_width_chars=10_000,
     ):
         return str(frame)
+
+
+def writable_or_none(ctx: click.Context, param: click.Parameter, path: Path | None) -> Path | None:
+    """A click callback for an output option written at the end of a long run: its folder is
+    checked when the arguments are read (atomic.check_writable), so a typo costs no run."""
+    if path is not None:
+        check_writable(path)
+    return path
 
 
 def dump_json(data: Any, output: Path | None = None) -> str:

@@ -34,6 +34,7 @@ from crocus_claims.cli.common import (
     read_annotation_set,
     refuse,
     schema_option,
+    writable_or_none,
 )
 from crocus_claims.corpus import load_corpus, open_corpus
 from crocus_claims.labelstudio import DEFAULT_TITLE, LabelStudioError, MissingExtra
@@ -149,7 +150,8 @@ IMPORT_OPTIONS = (
     click.option("--allow-loss", is_flag=True, help="Write the records even if something was not converted."),
     click.option("--drafts", is_flag=True, help="Import drafts too, as their users' annotations."),
     click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-                 help="Also write the conversion report as JSON."),
+                 callback=writable_or_none,
+                 help="Also write the conversion report as JSON (its folder is checked before the import)."),
 )
 
 
