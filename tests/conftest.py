@@ -1,5 +1,6 @@
 """Shared test set-up. Fixtures of one area live in their own module, loaded here as plugins."""
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,7 @@ def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
     real_scandir = os.scandir
 
     def scandir(path: Any = ".") -> Any:
-        if Path(path).name in locked:
+        if not isinstance(path, int) and Path(path).name in locked:  # an int: a folder's descriptor
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
@@ -37,14 +38,25 @@ def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
 @pytest.fixture
 def unenterable_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
     """The names of folders that can be listed but not entered (read without execute permission):
-    os.stat refuses the entries inside them, `noentry` and any name the test adds."""
+    os.stat and io.open (Path.read_text, Path.open) refuse the entries inside them, `noentry` and
+    any name (or whole path) the test adds."""
     unenterable = {"noentry"}
-    real_stat = os.stat
+    real_stat, real_open = os.stat, io.open
+
+    def refused(path: Any) -> bool:
+        parent = Path(path).parent if isinstance(path, str | os.PathLike) else None
+        return parent is not None and (parent.name in unenterable or str(parent) in unenterable)
 
     def stat(path: Any, *args: Any, **kwargs: Any) -> Any:
-        if Path(path).parent.name in unenterable:
+        if refused(path):
             raise PermissionError(13, "Permission denied", str(path))
         return real_stat(path, *args, **kwargs)
 
+    def open_(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if refused(path):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
     monkeypatch.setattr(os, "stat", stat)
+    monkeypatch.setattr(io, "open", open_)
     yield unenterable

@@ -304,3 +304,24 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
     authored.write_text("[" * 5000)  # nested too deep for a recursive parser: skipped, never a crash
     assert anchoring.annotators_in_pass(tmp_path / "second", "round1-alice-b-example-org") == ({
         "alice-b@example.org"}, [])
+
+
+def test_a_pass_folder_that_cannot_be_entered_is_unreadable_file(tmp_path: Path, unenterable_folders: set[str],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Listed but not entered: whether a document's authored file exists, and what it holds,
+    cannot be told, so the import refuses it with unreadable-file (was a traceback)."""
+    from crocus_claims.cli.annotations import anchor_passes, write_passes
+
+    root = tmp_path / "annotations"
+    record = {**gold_record(0), "annotator": "bob"}
+    write_passes(anchor_passes([record], "round1", root, False, "pull-1"))
+    written = {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
+    unenterable_folders.add("round1-bob")
+    with pytest.raises(SystemExit) as exited:
+        anchor_passes([record], "round1", root, True, "pull-2", output_format="json")
+    unenterable_folders.clear()
+    assert exited.value.code == 2
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert {f["code"] for f in findings} == {"unreadable-file"}
+    assert any(f["doc_id"] == record["doc_id"] and "round1-bob" in f["message"] for f in findings), findings
+    assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == written

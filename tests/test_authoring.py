@@ -526,7 +526,7 @@ def test_pass_folders_that_cannot_be_entered_are_problems_never_tracebacks(
     author(tmp_path, document(DOC_003, span("s1", "Kerman")))
     assert run(tmp_path).exit_code == 0
     for folder, expected in (("authored", str(tmp_path / "authored" / "p1")),
-                             ("p1", str(tmp_path / "p1" / f"{DOC_003}.jsonl"))):
+                             (str(tmp_path / "p1"), str(tmp_path / "p1" / f"{DOC_003}.jsonl"))):
         unenterable_folders.add(folder)
         result = run(tmp_path, "--check", "--format", "json")
         unenterable_folders.discard(folder)

@@ -384,11 +384,14 @@ def test_a_folder_that_cannot_be_listed_is_unreadable_never_skipped(tmp_path: Pa
     assert report.records > 0  # the folder beside it was read
 
 
-@pytest.mark.usefixtures("locked_folders", "unenterable_folders")
-def test_every_part_of_a_folder_that_cannot_be_read_is_named_in_order(tmp_path: Path) -> None:
+@pytest.mark.usefixtures("locked_folders")
+def test_every_part_of_a_folder_that_cannot_be_read_is_named_in_order(tmp_path: Path,
+                                                                      unenterable_folders: set[str]) -> None:
     for folder in ("d/locked", "b/locked", "c/noentry", "a/locked"):
         (tmp_path / folder).mkdir(parents=True)
+    unenterable_folders.discard("noentry")  # entered once, to put a file in it
     (tmp_path / "c" / "noentry" / "x.jsonl").write_text("not read\n")
+    unenterable_folders.add("noentry")
     report = validate_paths([tmp_path])
     assert [(f.code, f.file, f.message) for f in report.errors] == [
         ("unreadable-file", str(tmp_path / "a" / "locked"), "cannot list this folder: Permission denied"),

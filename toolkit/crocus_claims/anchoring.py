@@ -281,11 +281,19 @@ def _anchor_one(result: Anchored, data: dict[str, Any], document: CorpusDocument
         result.problems.append(Finding("round-trip-mismatch", f"the authored file builds {built!r:.200} instead "
                                        "of the record", source, number, doc_id))
         return
-    if path.is_file() and path.read_text(encoding="utf-8") != text and not replace:
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        existing = None
+    except (OSError, UnicodeDecodeError) as error:  # it exists, but what it holds cannot be told
+        result.problems.append(Finding("unreadable-file", f"{authoring.display_path(path)}: cannot read: "
+                                       f"{getattr(error, 'strerror', None) or error}", source, number, doc_id))
+        return
+    if existing is not None and existing != text and not replace:
         result.problems.append(Finding("pass-exists", f"{authoring.display_path(path)} exists and differs: "
                                        "pass --replace to replace it", source, number, doc_id))
         return
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
+    if existing == text:
         result.unchanged += 1
     result.outputs[path] = text.encode("utf-8")
     result.outputs[built_dir / f"{doc_id}.jsonl"] = built
