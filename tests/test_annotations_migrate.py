@@ -49,7 +49,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def decisions_for(report: dict[str, Any], answer: str = "CROCUS_2024") -> dict[str, Any]:
     """A decisions file answering every open question of a report (once per document and span)."""
     decided: dict[str, Any] = {}
-    for item in report["impacts"]:
+    for item in report["summary"]["changes"]:
         if item["kind"] == "needs-decision":
             decided.setdefault(item["doc_id"], {})[item["span_id"]] = {
                 "decision": answer, "by": "test adjudicator", "why": f"the text ties {item['text']!r} to the attack"}
@@ -80,14 +80,15 @@ def test_the_json_report_lists_every_change_question_and_loss(root: Path) -> Non
     report = json.loads(result.output)
     kinds = report["summary"]["impacts"]
     assert set(kinds) == {"changed", "added", "lost", "needs-decision"}
-    assert report["refused"] is True and report["written"] == []
-    question = next(i for i in report["impacts"] if i["kind"] == "needs-decision")
+    assert report["summary"]["refused"] is True and report["summary"]["written"] == []
+    assert report["valid"] is False and set(report) == {"valid", "summary", "findings"}  # every check's shape
+    question = next(i for i in report["summary"]["changes"] if i["kind"] == "needs-decision")
     assert question["question"].startswith("Which attack") and question["old"] == "FUTURE_OR_HYPOTHETICAL"
     assert question["answers"] == ["CROCUS_2024", "KERMAN_2024", "OTHER", "FUTURE_OR_HYPOTHETICAL"]
     assert question["text"] and question["line"] is not None
-    lost = {(i["op"], i["old"]) for i in report["impacts"] if i["kind"] == "lost" and i["op"] == "remove_attribute"}
+    lost = {(i["op"], i["old"]) for i in report["summary"]["changes"] if i["kind"] == "lost" and i["op"] == "remove_attribute"}
     assert lost == {("remove_attribute", "2024-03-28")}  # the one figure with a stated date, in both files
-    renamed = [i for i in report["impacts"] if i["op"] == "rename_label"]
+    renamed = [i for i in report["summary"]["changes"] if i["op"] == "rename_label"]
     assert renamed and all(i["old"] == "PERPETRATOR_CLAIM" and i["new"] == "ATTRIBUTION" for i in renamed)
 
 
@@ -102,7 +103,8 @@ def test_with_decisions_and_accepted_losses_everything_migrates_and_stays_consis
     assert " decided needs_decision: warning-incident: incident set to 'CROCUS_2024'" in result.output
     assert "(by test adjudicator: the text ties" in result.output
     written = json.loads((tmp_path / "r.json").read_text())
-    assert written["refused"] is False and len(written["written"]) == 10
+    assert written["summary"]["refused"] is False and len(written["summary"]["written"]) == 10
+    assert written["valid"] is True
     folder = SchemaFolder(resources.schema_dir())
     assert validate_paths([root / "gold"], schemas=folder).findings == []
     assert all(json.loads(line)["schema_version"] == "2.0.0" for p in (root / "gold").glob("*.jsonl")
@@ -192,9 +194,9 @@ def test_a_whole_annotations_folder_takes_records_and_authored_files_only(root: 
     (root / "migrations" / "notes.yaml").write_text("not: an authored file\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["annotations", "migrate", "--to", "2.0.0", "--dry-run", "--format", "json",
                                       str(root)])
-    files = {Path(f["path"]).relative_to(root).parts[0] for f in json.loads(result.output)["files"]}
+    files = {Path(f["path"]).relative_to(root).parts[0] for f in json.loads(result.output)["summary"]["per_file"]}
     assert files == {"gold", "authored"}
-    assert len(json.loads(result.output)["files"]) == 10
+    assert len(json.loads(result.output)["summary"]["per_file"]) == 10
 
 
 def test_a_file_named_twice_is_migrated_once(root: Path) -> None:

@@ -91,6 +91,9 @@ CHECKS = {
     "release verify": (lambda tmp: ["release", "verify", str(changed_release(tmp))], "checksum-mismatch"),
     "ls import": (lambda tmp: ["ls", "import", str(CASES / "ls-number-1e300.json"), "-o", str(tmp / "o.jsonl")],
                   "invalid-attribute-value"),
+    "annotations migrate": (lambda tmp: ["annotations", "migrate", "--to", "2.0.0", "--dry-run",
+                                         str(Path(__file__).parent / "data" / "gold-1.0.0" / "gold")],
+                            "migration-needs-decision"),
 }
 
 

@@ -119,6 +119,13 @@ def test_committed_json_schema_is_what_the_schema_generates() -> None:
     assert result.exit_code == 0, result.output
 
 
+def test_format_json_without_check_is_a_usage_error_not_ignored() -> None:
+    """The option applies to --check's findings; printing the schemas, it did nothing without a word."""
+    result = CliRunner().invoke(cli, ["schema", "jsonschema", "--format", "json"])
+    assert result.exit_code == 2 and "--format json is the format of --check's findings" in result.stderr
+    assert result.stdout == ""
+
+
 def test_json_schema_is_valid_draft_2020_12() -> None:
     import jsonschema
 

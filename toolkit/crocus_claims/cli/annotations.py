@@ -245,9 +245,9 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
 def _migrate_summary(document: dict, dry_run: bool) -> str:
     summary = document["summary"]
     counts = ", ".join(f"{n} {kind}" for kind, n in summary["impacts"].items()) or "no changes"
-    scope = f"{summary['migrated']} of {summary['records']} record(s) in {summary['files']} file(s) to {document['target']}"
-    if document["refused"]:
-        return f"refused: nothing written ({counts}; {summary['findings']} finding(s)); {scope}"
+    scope = f"{summary['migrated']} of {summary['records']} record(s) in {summary['files']} file(s) to {summary['target']}"
+    if summary["refused"]:
+        return f"refused: nothing written ({counts}; {len(document['findings'])} finding(s)); {scope}"
     if dry_run:
         return f"dry run: would migrate {scope} ({counts}); nothing written"
-    return f"migrated {scope} ({counts}); {len(document['written'])} file(s) written"
+    return f"migrated {scope} ({counts}); {len(summary['written'])} file(s) written"

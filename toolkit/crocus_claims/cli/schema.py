@@ -165,6 +165,9 @@ def _schema_argument(value: str) -> tuple[Schema, Path]:
 def jsonschema_command(write: bool, check_only: bool, output_format: str) -> None:
     """Print, write or check (--check, a check like the others: a finding per stale file, the
     summary on stderr, exit 0/1/2) the record JSON Schema derived from each schema version."""
+    if output_format == "json" and not check_only:
+        raise click.UsageError("--format json is the format of --check's findings: the schemas printed or "
+                               "written are JSON already")
     if write or check_only:
         resources.project_dir()  # files of a project, never the package's own copy
     stale = []

@@ -360,25 +360,31 @@ def write_plan(plan: Plan) -> list[Path]:
 
 
 def report_json(plan: Plan, *, written: Sequence[Path], allow_loss: bool) -> dict[str, Any]:
-    """The impact report for machines: every change, open question, loss and finding."""
-    impacts = [{"file": str(file_plan.path), "line": line, **impact.to_dict()}
+    """The impact report for machines, in the shape of every checking command's JSON document
+    (validation.report.findings_document): {"valid", "summary", "findings"}. "valid" is true when
+    the command exits 0. The summary adds to the counts the target version, whether the write was
+    refused, the files written, per-file counts ("per_file") and every change, open question and
+    loss ("changes", each with its file and line)."""
+    from crocus_claims.validation.report import counts
+
+    changes = [{"file": str(file_plan.path), "line": line, **impact.to_dict()}
                for file_plan, line, impact in plan.impacts()]
-    counts: dict[str, int] = {}
-    for item in impacts:
-        counts[item["kind"]] = counts.get(item["kind"], 0) + 1
+    kinds: dict[str, int] = {}
+    for change in changes:
+        kinds[change["kind"]] = kinds.get(change["kind"], 0) + 1
     findings = plan.all_findings()
-    return {
-        "target": plan.target,
-        "written": [str(p) for p in written],
-        "refused": bool(plan.blocking(allow_loss)),
-        "summary": {"files": len(plan.files), "records": sum(f.records for f in plan.files),
-                    "migrated": sum(f.migrated for f in plan.files), "impacts": dict(sorted(counts.items())),
-                    "findings": len(findings)},
-        "files": [{"path": str(f.path), "kind": f.kind, "records": f.records, "migrated": f.migrated,
-                   "changed": f.changed} for f in plan.files],
-        "impacts": impacts,
-        "findings": [f.to_dict() for f in findings],
+    refused = bool(plan.blocking(allow_loss))
+    unreadable = any(f.code == "unreadable-file" for f in findings)
+    summary = {
+        "target": plan.target, "refused": refused, "written": [str(p) for p in written],
+        "files": len(plan.files), "records": sum(f.records for f in plan.files),
+        "migrated": sum(f.migrated for f in plan.files), "impacts": dict(sorted(kinds.items())),
+        **counts(findings),
+        "per_file": [{"path": str(f.path), "kind": f.kind, "records": f.records, "migrated": f.migrated,
+                      "changed": f.changed} for f in plan.files],
+        "changes": changes,
     }
+    return {"valid": not refused and not unreadable, "summary": summary, "findings": [f.to_dict() for f in findings]}
 
 
 def impact_line(file_plan: FilePlan, line: int | None, impact: Impact) -> str:
