@@ -20,14 +20,14 @@ settings.load_profile("crocus-claims")
 
 @pytest.fixture
 def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
-    """The names of folders that cannot be listed: `locked`, and any name the test adds (os.scandir
-    refuses them, as for a folder without read permission: the tests run as root, who may list any
-    folder)."""
+    """The names of folders that cannot be listed: `locked`, and any name or whole path the test
+    adds (os.scandir refuses them, as for a folder without read permission: the tests run as root,
+    who may list any folder)."""
     locked = {"locked"}
     real_scandir = os.scandir
 
     def scandir(path: Any = ".") -> Any:
-        if not isinstance(path, int) and Path(path).name in locked:  # an int: a folder's descriptor
+        if not isinstance(path, int) and {Path(path).name, str(path)} & locked:  # an int: a folder's descriptor
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 

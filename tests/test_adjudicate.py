@@ -368,3 +368,14 @@ def test_passes_that_cannot_be_listed_are_reported_with_the_unknown_pass(root: P
     findings = json.loads(result.stdout)["findings"]
     assert [f["code"] for f in findings] == ["unreadable-file", "unknown-pass", "unknown-pass"]
     assert findings[0]["file"] == str(root / "authored")
+
+
+def test_a_pass_whose_built_records_cannot_be_listed_is_still_adjudicated(root: Path,
+                                                                           locked_folders: set[str]) -> None:
+    """Adjudication reads the authored files only: a built folder it cannot list is not its concern
+    (it refused with invalid-pass, "does not build", which was not true)."""
+    (root / "alice").mkdir(exist_ok=True)
+    locked_folders.add(str(root / "alice"))  # the built folder; authored/alice stays readable
+    first = run(root, "alice", "bob", "--into", "gold")
+    assert first.exit_code == 1, first.output  # items to decide, as with a readable built folder
+    assert {f["code"] for f in json.loads(first.stdout)["findings"]} == {"decisions-pending"}

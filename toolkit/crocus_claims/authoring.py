@@ -386,8 +386,10 @@ def build_authored(authored: AuthoredFile,
 
 
 def build(root: Path | None = None, passes: Iterable[str] | None = None,
-          corpus: Mapping[str, CorpusDocument] | None = None) -> Build:
-    """Build the authored files of `passes` (all by default) under the annotations folder `root`."""
+          corpus: Mapping[str, CorpusDocument] | None = None, *, with_built: bool = True) -> Build:
+    """Build the authored files of `passes` (all by default) under the annotations folder `root`.
+    With `with_built` false the built records are not looked at (no orphans, and a built folder
+    that cannot be listed is no problem): for a reader of the authored files only."""
     root = Path(root) if root is not None else resources.annotations_dir()
     corpus = corpus if corpus is not None else load_corpus()
     result = Build()
@@ -395,7 +397,7 @@ def build(root: Path | None = None, passes: Iterable[str] | None = None,
         passes, result.problems = authored_passes(root)
     for pass_name in passes:
         sources, unlisted = listed(root / AUTHORED_FOLDER / pass_name, "*.yaml")
-        built, unlisted_built = listed(root / pass_name, "*.jsonl")
+        built, unlisted_built = listed(root / pass_name, "*.jsonl") if with_built else ([], [])
         result.problems += unlisted + unlisted_built
         built = [] if unlisted else built  # with no sources seen, every record would look orphaned
         outputs = {}

@@ -22,8 +22,9 @@ def default_decisions_path(root: Path, passes: tuple[str, ...]) -> Path:
 
 
 def build_pass(root: Path, name: str, corpus: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
-    """The records (JSON data by doc_id) pass `name` builds, or the problems that stop it."""
-    result = authoring.build(root, [name], corpus=corpus)
+    """The records (JSON data by doc_id) pass `name`'s authored files build, or the problems that
+    stop it; its built records are not read."""
+    result = authoring.build(root, [name], corpus=corpus, with_built=False)
     if result.problems:
         return {}, [Finding("invalid-pass", f"pass {name} does not build: fix it first "
                             f"(`crocus-claims annotations build --pass {name}`)"), *result.problems]
