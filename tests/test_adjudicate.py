@@ -359,15 +359,24 @@ def test_documents_not_every_pass_has_are_named_not_dropped_silently(root: Path)
     assert not (root / "authored" / "gold" / f"{OTHER_DOC['doc_id']}.yaml").exists()
 
 
-def test_passes_that_cannot_be_listed_are_reported_with_the_unknown_pass(root: Path,
-                                                                          locked_folders: set[str]) -> None:
-    """The authored folder cannot be listed: no pass is seen, and the finding says why."""
+def test_passes_are_found_by_name_when_their_folder_cannot_be_listed(root: Path, locked_folders: set[str],
+                                                                     unenterable_folders: set[str]) -> None:
+    """The authored folder cannot be listed: the passes named are looked for one by one; one that is
+    not there is unknown-pass, reported with why the others could not be seen."""
     locked_folders.add("authored")
     result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 1, result.output  # adjudicated: items to decide
+    assert {f["code"] for f in json.loads(result.stdout)["findings"]} == {"decisions-pending"}
+    result = run(root, "alice", "carol", "--into", "gold")
     assert result.exit_code == 2
     findings = json.loads(result.stdout)["findings"]
-    assert [f["code"] for f in findings] == ["unreadable-file", "unknown-pass", "unknown-pass"]
-    assert findings[0]["file"] == str(root / "authored")
+    assert [f["code"] for f in findings] == ["unreadable-file", "unknown-pass"]
+    assert findings[0]["file"] == str(root / "authored") and "carol" in findings[1]["message"]
+    unenterable_folders.add("authored")  # cannot be entered either: no pass can be seen
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 2
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["unreadable-file", "unknown-pass",
+                                                                           "unknown-pass"]
 
 
 def test_a_pass_whose_built_records_cannot_be_listed_is_still_adjudicated(root: Path,

@@ -21,6 +21,14 @@ def default_decisions_path(root: Path, passes: tuple[str, ...]) -> Path:
     return root / ADJUDICATION_FOLDER / "+".join(passes) / "decisions.yaml"
 
 
+def is_folder(path: Path) -> bool:
+    """Whether `path` is a folder; False, not an exception, when its parent cannot be entered."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
 def build_pass(root: Path, name: str, corpus: Any) -> tuple[dict[str, dict[str, Any]], list[Finding]]:
     """The records (JSON data by doc_id) pass `name`'s authored files build, or the problems that
     stop it; its built records are not read."""
@@ -100,6 +108,8 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
     root = root if root is not None else resources.annotations_dir()
     corpus = load_corpus()
     known, unlisted = authoring.authored_passes(root)
+    if unlisted:  # the folder of passes cannot be listed: look for each named pass itself
+        known = [name for name in passes if is_folder(root / authoring.AUTHORED_FOLDER / name)]
     missing = [Finding("unknown-pass", f"no folder {authoring.display_path(root / authoring.AUTHORED_FOLDER / name)}")
                for name in passes if name not in known]
     if missing:
