@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,41 @@ def test_a_failed_swap_puts_the_previous_folder_back(tmp_path: Path, monkeypatch
         (staging / "new.txt").write_text("new")
     assert [p.name for p in target.iterdir()] == ["old.txt"]
     assert [p.name for p in tmp_path.iterdir()] == ["release"]
+
+
+def test_a_pipe_is_written_in_place_never_replaced(tmp_path: Path) -> None:
+    """`-o /dev/stdout` or a named pipe: a file put in its place would break it for everyone
+    (as root, `-o /dev/null` replaced the system's /dev/null)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    with atomic_write(pipe) as handle:
+        handle.write("through the pipe\n")
+    reader.join(timeout=10)
+    assert received == [b"through the pipe\n"]
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
+
+
+def test_a_symbolic_link_is_followed_and_kept(tmp_path: Path) -> None:
+    target, link = tmp_path / "target.json", tmp_path / "link.json"
+    target.write_text("old\n")
+    link.symlink_to(target)
+    with atomic_write(link) as handle:
+        handle.write("new\n")
+    assert link.is_symlink() and target.read_text() == "new\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "target.json"]
+
+
+def test_a_folder_swap_leaves_nothing_beside_it_and_spares_other_folders(tmp_path: Path) -> None:
+    """The previous folder is retired under a name of its own: a user's `.release.old` is not deleted."""
+    target = tmp_path / "release"
+    target.mkdir()
+    (tmp_path / ".release.old").mkdir()
+    (tmp_path / ".release.old" / "keep.txt").write_text("mine")
+    with atomic_directory(target) as staging:
+        (staging / "new.txt").write_text("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".release.old", "release"]
+    assert (tmp_path / ".release.old" / "keep.txt").read_text() == "mine"

@@ -123,6 +123,27 @@ def test_invalid_records_are_refused_and_nothing_is_written(tmp_path: Path) -> N
     assert folder_bytes(output) == before
 
 
+def test_a_folder_that_is_not_a_board_is_never_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board replaces its output whole: `-o annotations/gold` deleted the gold records. Only
+    a new or empty folder, or a board written before, is replaced; the current folder never."""
+    records = tmp_path / "records"
+    shutil.copytree(PASS2, records)
+    before = folder_bytes(records)
+    result = run("board", str(PASS2), "-o", str(records))
+    assert result.exit_code == 2 and "output-not-a-board" in result.output, result.output
+    assert folder_bytes(records) == before
+    (tmp_path / "empty").mkdir()
+    assert run("board", str(PASS2), "-o", str(tmp_path / "empty")).exit_code == 0
+    again = run("board", str(PASS2), "-o", str(tmp_path / "empty"))  # a board written before
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty", "records"]  # nothing left beside it
+    monkeypatch.chdir(tmp_path / "empty")
+    for output in (".", str(tmp_path)):
+        result = run("board", str(PASS2), "-o", output)
+        assert result.exit_code == 2 and "output-not-a-board" in result.output and "current folder" in result.output
+    assert (tmp_path / "empty" / "index.html").is_file()
+
+
 def test_two_passes_at_once_are_refused(tmp_path: Path) -> None:
     # Two passes of one schema version (the gold is at a later one since schema 2.0.0).
     result = run("board", str(PASS2), str(resources.annotations_dir() / "heldout"), "-o", str(tmp_path / "out"))

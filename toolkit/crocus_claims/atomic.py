@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,13 +56,44 @@ def check_writable(path: Path) -> None:
         raise UnwritableOutput(path, error) from error
 
 
+def _is_special(path: Path) -> bool:
+    """A device, a pipe or a socket (/dev/null, /dev/stdout): there is nothing to replace."""
+    try:
+        kind = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
+
+
+@contextlib.contextmanager
+def _written_in_place(path: Path, mode: str) -> Iterator[IO]:
+    try:
+        handle = open(path, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}))
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
+    with handle:
+        try:
+            yield handle
+            handle.flush()
+        except OSError as error:
+            if error.errno in WRITE_ERRNOS or error.filename is None:
+                raise UnwritableOutput(path, error) from error
+            raise
+
+
 @contextlib.contextmanager
 def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path`, then rename it over `path` only on success.
 
-    Raises UnwritableOutput for a write the file system refuses (the parent folder cannot be made,
-    the temporary file cannot be created, written, synced or renamed)."""
-    path = Path(path)
+    A symbolic link is followed (the file it names is replaced, the link stays). A device, pipe or
+    socket (`-o /dev/stdout`) is written in place, as open() would: it has no previous content to
+    keep. Raises UnwritableOutput for a write the file system refuses (the parent folder cannot be
+    made, the temporary file cannot be created, written, synced or renamed)."""
+    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    if _is_special(path):
+        with _written_in_place(path, mode) as handle:
+            yield handle
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -101,7 +133,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
 
     Raises UnwritableOutput for a write the file system refuses: the sibling folder cannot be
     made or swapped in, or the block's write to a file inside it fails."""
-    path = Path(path)
+    path = Path(os.path.abspath(path))  # `.` has no name to put beside it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
@@ -128,8 +160,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
 def _swap_in(staging: Path, path: Path) -> None:
     os.chmod(staging, _default_mode(0o777))  # mkdtemp makes 0700
     if path.exists():
-        retired = path.with_name(f".{path.name}.old")
-        shutil.rmtree(retired, ignore_errors=True)
+        retired = staging.with_suffix(".old")  # beside it, and as unique as the staging folder's name
         os.replace(path, retired)
         try:
             os.replace(staging, path)

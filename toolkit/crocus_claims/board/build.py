@@ -10,6 +10,7 @@ replaced only when the whole board is written.
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -117,9 +118,33 @@ def open_source(paths: Sequence[Path]) -> Iterator[Dataset]:
         yield dataset
 
 
+def is_replaceable(output: Path) -> bool:
+    """Whether `output` may be replaced whole by a board: it does not exist, or is an empty folder,
+    or holds only what a board holds (pages and its stylesheet, no folder)."""
+    from crocus_claims.board.site import STYLESHEET
+
+    try:
+        entries = list(os.scandir(output))
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return all(entry.is_file(follow_symlinks=False) and (entry.name == STYLESHEET or entry.name.endswith(".html"))
+               for entry in entries)
+
+
 def build_board(paths: Sequence[Path], output: Path) -> Path:
-    """Write the board of `paths` into `output` (replaced whole, atomically); returns its index page."""
+    """Write the board of `paths` into `output` (replaced whole, atomically); returns its index page.
+
+    Raises BoardError `output-not-a-board`, before reading the sources, when `output` holds anything
+    a board does not (it would be deleted) or holds the current folder."""
     paths = [Path(path) for path in paths]
+    if Path.cwd().is_relative_to(Path(output).absolute()):
+        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole: give one "
+                         "that is not the current folder or a folder above it")
+    if not is_replaceable(Path(output)):
+        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole, and this "
+                         "one holds more than a board: give a new or empty folder, or a board written before")
     with open_source(paths) as dataset, atomic_directory(Path(output)) as staging:
         write_board(dataset, staging, title_of(paths, dataset))
     return Path(output) / INDEX_PAGE
