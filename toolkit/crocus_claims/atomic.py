@@ -68,7 +68,8 @@ def _is_special(path: Path) -> bool:
 @contextlib.contextmanager
 def _written_in_place(path: Path, mode: str) -> Iterator[IO]:
     try:
-        handle = open(path, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"}))
+        text = "b" not in mode
+        handle: IO = open(path, mode, encoding="utf-8" if text else None, newline="\n" if text else None)
     except OSError as error:
         raise UnwritableOutput(path, error) from error
     with handle:
