@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 from schema_versions import made_up_folder
 
-from crocus_claims import authoring, resources
+from crocus_claims import atomic, authoring, resources
 from crocus_claims.cli import cli
 from crocus_claims.migration import files as migration_files
 from crocus_claims.schema import SchemaFolder
@@ -161,29 +161,29 @@ def test_an_unknown_target_or_path_is_a_usage_error(root: Path) -> None:
     assert result.exit_code == 2 and "unreadable-file" in result.output
 
 
-def test_a_failed_write_leaves_each_file_whole_and_a_rerun_finishes(root: Path, tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    real = migration_files.atomic_write
+def test_a_failed_write_changes_no_file_and_a_rerun_finishes(root: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills at the third file: no file is migrated (each is written beside itself first,
+    and renamed only when all are), exit 2 naming the file; running again finishes the job."""
+    real = atomic._staged
     calls = []
 
-    def failing(path: Path, mode: str = "w") -> Any:
+    def failing(path: Path, content: bytes) -> str:
         calls.append(path)
         if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        return real(path, mode)
+            raise atomic.UnwritableOutput(path, OSError(28, "No space left on device"))
+        return real(path, content)
 
     decisions = tmp_path / "decisions.yaml"
     decisions.write_text(yaml.safe_dump(decisions_for(json.loads(migrate(root, "--format", "json").output))),
                          encoding="utf-8")
-    monkeypatch.setattr(migration_files, "atomic_write", failing)
+    before = snapshot(root)
+    monkeypatch.setattr(atomic, "_staged", failing)
     result = migrate(root, "--allow-loss", "--decisions", str(decisions))
-    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.exit_code == 2 and "Traceback" not in result.output
     assert f"{calls[2]}: error unwritable-file: cannot write: No space left on device" in result.output
-    folder = SchemaFolder(resources.schema_dir())
-    versions = {json.loads(p.read_text())["schema_version"] for p in (root / "gold").glob("*.jsonl")}
-    assert versions == {"1.0.0", "2.0.0"}  # two files written, the rest as they were
-    assert validate_paths([root / "gold"], schemas=folder).findings == []
-    monkeypatch.setattr(migration_files, "atomic_write", real)
+    assert snapshot(root) == before  # not a file changed, no temporary file left
+    monkeypatch.setattr(atomic, "_staged", real)
     assert migrate(root, "--allow-loss", "--decisions", str(decisions)).exit_code == 0
     assert authoring.staleness(authoring.build(root, ["gold"])) == []
 

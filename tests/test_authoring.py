@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -441,7 +442,7 @@ def test_each_mistake_is_refused_with_its_code_and_place(tmp_path: Path, code: s
     case = make(tmp_path)
     result = run(tmp_path, *case.get("args", []))
     output = result.output
-    assert result.exit_code == (2 if code == "unreadable-file" else 1), output  # the CLI contract
+    assert result.exit_code == (2 if code in ("unreadable-file", "unwritable-file") else 1), output  # the CLI contract
     assert isinstance(result.exception, SystemExit)  # a coded exit, never an uncaught error
     [line] = [line for line in output.splitlines() if f": error {code}: " in line]
     if "file" in case:
@@ -588,3 +589,27 @@ def test_the_installed_command_reports_without_a_traceback(tmp_path: Path) -> No
     assert completed.stdout.startswith(f"{authoring.display_path(path)}:".replace(str(tmp_path) + "/", ""))
     assert f"doc {DOC_003} span s1: error quote-not-found:" in completed.stdout
     assert "nothing written" in completed.stderr
+
+
+def test_a_build_the_disk_cannot_hold_writes_no_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills at the third record: none is written (was: the first two), exit 2; the
+    next build writes them all."""
+    from crocus_claims import atomic
+
+    shutil.copytree(resources.annotations_dir() / "authored" / "gold", tmp_path / "authored" / "gold")
+    real, calls = atomic._staged, []
+
+    def failing(path: Path, content: bytes) -> str:
+        calls.append(path)
+        if len(calls) == 3:
+            raise atomic.UnwritableOutput(path, OSError(28, "No space left on device"))
+        return real(path, content)
+
+    monkeypatch.setattr(atomic, "_staged", failing)
+    result = run(tmp_path)
+    assert result.exit_code == 2, result.output
+    assert f"{calls[2]}: error unwritable-file: cannot write: No space left on device" in result.output
+    assert list((tmp_path / "gold").iterdir()) == []  # no record, no temporary file
+    monkeypatch.setattr(atomic, "_staged", real)
+    assert run(tmp_path).exit_code == 0
+    assert len(list((tmp_path / "gold").glob("*.jsonl"))) == len(list((tmp_path / "authored" / "gold").glob("*.yaml")))

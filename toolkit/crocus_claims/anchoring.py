@@ -309,8 +309,14 @@ def _build_back(text: str, path: Path, document: CorpusDocument) -> bytes | None
 
 
 def write_anchored(result: Anchored) -> int:
-    """Write every file of a clean result, each atomically; returns how many documents were written."""
-    if not result.ok:
+    """Write every file of a clean result, all or none; returns how many documents were written."""
+    return write_anchored_passes({"": result})[""]
+
+
+def write_anchored_passes(results: Mapping[str, Anchored]) -> dict[str, int]:
+    """Write every file of clean results (pass -> result), all or none (authoring.write_outputs,
+    which raises WriteError); returns pass -> how many documents were written."""
+    if not all(result.ok for result in results.values()):
         raise ValueError("refusing to write an import with problems")
-    authoring.write_outputs(result.outputs)
-    return sum(1 for path in result.outputs if path.suffix == ".yaml")
+    authoring.write_outputs({path: content for result in results.values() for path, content in result.outputs.items()})
+    return {name: sum(1 for path in result.outputs if path.suffix == ".yaml") for name, result in results.items()}

@@ -13,7 +13,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -54,6 +54,47 @@ def check_writable(path: Path) -> None:
         tempfile.TemporaryFile(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent).close()
     except OSError as error:
         raise UnwritableOutput(path, error) from error
+
+
+def write_files(contents: Mapping[Path, bytes]) -> None:
+    """Write every file, all or none: each is written to a temporary file beside it first, and
+    renamed into place only when all are written. Raises UnwritableOutput naming the first file
+    the file system refuses; no file has changed then (only a rename failing after others were
+    renamed, which the file system almost never does once it took the bytes, leaves a mix)."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, content in contents.items():
+            staged.append((_staged(Path(path), content), Path(path)))
+        for temporary, path in staged:
+            try:
+                os.replace(temporary, path)
+            except OSError as error:
+                raise UnwritableOutput(path, error) from error
+    except BaseException:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+
+
+def _staged(path: Path, content: bytes) -> str:
+    """`content` in a new temporary file beside `path`, synced, with open()'s permissions."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _default_mode(0o666))
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UnwritableOutput(path, error) from error
+    return temporary
 
 
 def _is_special(path: Path) -> bool:

@@ -19,7 +19,7 @@ import pydantic
 import yaml
 
 from crocus_claims import resources
-from crocus_claims.atomic import atomic_write
+from crocus_claims.atomic import UnwritableOutput, write_files
 from crocus_claims.corpus import CorpusDocument, load_corpus
 from crocus_claims.input_files import files_in
 from crocus_claims.records import derived_relation_id, record_types
@@ -55,7 +55,7 @@ Problem = Finding
 
 
 class WriteError(Exception):
-    """A built record that could not be written; the records written before it are complete."""
+    """A file that could not be written; no file of the same write has changed (write_outputs)."""
 
     code = "unwritable-file"
 
@@ -411,13 +411,12 @@ def build(root: Path | None = None, passes: Iterable[str] | None = None,
 
 
 def write_outputs(outputs: Mapping[Path, bytes]) -> None:
-    """Write each file atomically; WriteError names the first that fails (those before are complete)."""
-    for path, content in outputs.items():
-        try:
-            with atomic_write(path, "wb") as handle:
-                handle.write(content)
-        except OSError as error:
-            raise WriteError(path, error) from None
+    """Write every file, all or none (atomic.write_files); WriteError names the file that could
+    not be written, and no file has changed."""
+    try:
+        write_files(outputs)
+    except UnwritableOutput as error:
+        raise WriteError(Path(str(error.filename)), error) from None
 
 
 def write(result: Build) -> int:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from crocus_claims import authoring, resources
-from crocus_claims.cli.common import FORMAT, InputError, exit_with_findings, finish, read_annotation_set, refuse
+from crocus_claims.cli.common import (BAD_INPUT, FORMAT, InputError, exit_with_findings, finish, read_annotation_set,
+                                      refuse)
 
 if TYPE_CHECKING:
     from crocus_claims.migration import Decisions
@@ -44,8 +45,8 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
 
     Every quote must select exactly one stretch of the text and every record must validate;
     otherwise nothing is written. Problems go to stdout, one per line (or --format json), the
-    summary to stderr. Exit status: 0 done (or up to date), 1 problems found, 2 a folder or file that
-    cannot be read.
+    summary to stderr. Records are written all or none. Exit status: 0 done (or up to date),
+    1 problems found, 2 a folder or file that cannot be read or written.
     """
     root = root if root is not None else resources.annotations_dir()
     known, unlisted = authoring.authored_passes(root)
@@ -65,12 +66,13 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
     try:
         written = authoring.write(result)
     except authoring.WriteError as error:
-        _report([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format)
+        _report([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
+                status=BAD_INPUT)
     click.echo(f"built {written} record(s) in {len({p.parent for p in result.outputs})} pass folder(s)")
 
 
-def _report(problems: list[authoring.Problem], output_format: str = "human") -> NoReturn:
-    finish(problems, output_format, f"{len(problems)} problem(s); nothing written")
+def _report(problems: list[authoring.Problem], output_format: str = "human", status: int | None = None) -> NoReturn:
+    finish(problems, output_format, f"{len(problems)} problem(s); nothing written", status=status)
 
 
 @annotations_group.command("import")
@@ -84,8 +86,8 @@ def import_command(records_file: Path, pass_name: str, replace: bool, root: Path
 
     One quote-anchored YAML file per document in annotations/authored/NAME/, each quote with the
     shortest prefix/suffix that makes it unique, and its built record in annotations/NAME/: it
-    builds back into the same bytes. Exit status: 0 written, 1 problems (nothing written),
-    2 unreadable or invalid records.
+    builds back into the same bytes, all files or none. Exit status: 0 written, 1 problems
+    (nothing written), 2 unreadable or invalid records, or a file that cannot be written.
     """
     try:
         records = read_annotation_set([records_file])  # each record under the version it names
@@ -171,14 +173,15 @@ def pass_name_collision(name: str, annotators: set[str], earlier: set[str]) -> s
 
 
 def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[str, int]:
-    """Write passes `anchor_passes` anchored: pass -> files written; exit 1 on a write error."""
+    """Write passes `anchor_passes` anchored, all files or none: pass -> documents written; exit 2
+    (unwritable-file) when one cannot be written."""
     from crocus_claims import anchoring
 
     try:
-        return {name: anchoring.write_anchored(result) for name, result in results.items()}
+        return anchoring.write_anchored_passes(results)
     except authoring.WriteError as error:
-        exit_with_findings([authoring.Problem(error.code, str(error), authoring.display_path(error.path))],
-                           output_format)
+        finish([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
+               "nothing written", status=BAD_INPUT)
 
 
 @annotations_group.command()
@@ -203,7 +206,8 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
     Every span, attribute and relation changed, every span awaiting a decision (with its text)
     and every loss is reported. Nothing is written while a question is open or data would be lost,
     unless --decisions answers and --allow-loss accepts; files already at the version are left as
-    they are. Exit status: 0 done, 1 refused (findings), 2 usage error or unreadable input.
+    they are; files are written all or none. Exit status: 0 done, 1 refused (findings), 2 usage
+    error, unreadable input or a file that cannot be written.
     """
     from crocus_claims.cli.common import dump_json
     from crocus_claims.migration import files as migration_files
@@ -223,9 +227,8 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
     try:
         written = [] if blocking or dry_run else migration_files.write_plan(plan)
     except authoring.WriteError as error:
-        click.echo(str(authoring.Problem(error.code, f"{error}; the files before it are migrated, run again",
-                                         str(error.path))), err=True)
-        sys.exit(1)
+        click.echo(str(authoring.Problem(error.code, f"{error}; nothing written", str(error.path))), err=True)
+        sys.exit(BAD_INPUT)
     document = migration_files.report_json(plan, written=written, allow_loss=allow_loss)
     if report_path is not None:
         dump_json(document, report_path)

@@ -20,7 +20,6 @@ from typing import Any
 import msgspec
 import yaml
 
-from crocus_claims.atomic import atomic_write
 from crocus_claims.corpus import CorpusDocument
 from crocus_claims.input_files import expand_paths
 from crocus_claims.migration.apply import Decision, Decisions, Impact, migrate_record, relation_key
@@ -335,24 +334,17 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
 
 
 def write_plan(plan: Plan) -> list[Path]:
-    """Write every changed file atomically; the paths written. Call only when nothing blocks.
+    """Write every changed file, all or none (atomic.write_files); the paths written. Call only
+    when nothing blocks.
 
     Raises authoring.WriteError (code unwritable-file) naming the file that could not be
-    written: the files before it are migrated, it and those after it are as they were, and every
-    file is whole and valid under its own version, so running again finishes the job.
+    written; no file has changed then.
     """
-    from crocus_claims.authoring import WriteError
+    from crocus_claims.authoring import write_outputs
 
-    written = []
-    for file_plan in plan.files:
-        if file_plan.new_bytes is not None:
-            try:
-                with atomic_write(file_plan.path, "wb") as handle:
-                    handle.write(file_plan.new_bytes)
-            except OSError as error:
-                raise WriteError(file_plan.path, error) from None
-            written.append(file_plan.path)
-    return written
+    changed = {file_plan.path: file_plan.new_bytes for file_plan in plan.files if file_plan.new_bytes is not None}
+    write_outputs(changed)
+    return list(changed)
 
 
 # ---------------------------------------------------------------------------------------------
