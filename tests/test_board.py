@@ -142,6 +142,12 @@ def test_a_folder_that_is_not_a_board_is_never_replaced(tmp_path: Path, monkeypa
         result = run("board", str(PASS2), "-o", output)
         assert result.exit_code == 2 and "output-not-a-board" in result.output and "current folder" in result.output
     assert (tmp_path / "empty" / "index.html").is_file()
+    from crocus_claims.board import BoardError, build_board
+
+    (tmp_path / "a-file").write_text("mine")
+    with pytest.raises(BoardError, match="not an empty folder or a board"):
+        build_board([PASS2], tmp_path / "a-file")
+    assert (tmp_path / "a-file").read_text() == "mine"
 
 
 def test_two_passes_at_once_are_refused(tmp_path: Path) -> None:

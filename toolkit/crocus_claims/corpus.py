@@ -21,15 +21,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import msgspec
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crocus_claims import resources
 from crocus_claims.atomic import atomic_write
@@ -161,17 +162,46 @@ def build_document(entry: SourceEntry, raw: str) -> CorpusDocument:
     )
 
 
+def read_text_file(path: Path) -> str:
+    """The UTF-8 text of a corpus file. Raises CorpusError: `unreadable-file` (missing, a folder,
+    no permission), `invalid-encoding` (not UTF-8)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+    except UnicodeDecodeError as error:
+        raise CorpusError(f"{path}: not UTF-8 (byte {error.start})", "invalid-encoding") from None
+
+
 def read_source_entries(corpus_dir: Path) -> list[SourceEntry]:
-    entries = yaml.safe_load((corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
-    return [SourceEntry.model_validate(entry) for entry in entries]
+    """The entries of corpus/sources.yaml. Raises CorpusError (read_text_file's codes, and
+    `invalid-corpus` for YAML that is not a list of entries)."""
+    path = corpus_dir / "sources.yaml"
+    try:
+        entries = yaml.safe_load(read_text_file(path))
+        if not isinstance(entries, list):
+            raise CorpusError(f"{path}: a list of entries, one per source file")
+        return [SourceEntry.model_validate(entry) for entry in entries]
+    except (yaml.YAMLError, RecursionError, ValueError) as error:  # pydantic's ValidationError too
+        raise CorpusError(f"{path}: {_first_line(error)}") from None
+
+
+def _first_line(error: BaseException) -> str:
+    """What is wrong, in one line: a pydantic error's first problem, with where it is."""
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return (str(error) or type(error).__name__).replace("\n", " ")
 
 
 def build_corpus(corpus_dir: Path | None = None) -> list[CorpusDocument]:
-    """Documents from corpus/sources/ and the hand-checked metadata in corpus/sources.yaml."""
+    """Documents from corpus/sources/ and the hand-checked metadata in corpus/sources.yaml.
+    Raises CorpusError naming the file that cannot be read or used."""
     corpus_dir = corpus_dir or resources.corpus_dir()
     documents = []
     for entry in read_source_entries(corpus_dir):
-        raw = (corpus_dir / "sources" / entry.source_file).read_text(encoding="utf-8")
+        raw = read_text_file(corpus_dir / "sources" / entry.source_file)
         documents.append(build_document(entry, raw))
     ids = [d.doc_id for d in documents]
     if len(set(ids)) != len(ids):
@@ -191,9 +221,18 @@ def write_documents(handle: IO[str], documents: Iterable[CorpusDocument]) -> Non
 
 
 def read_corpus(path: Path) -> dict[str, CorpusDocument]:
-    with open(path, encoding="utf-8") as handle:
-        documents = [CorpusDocument.model_validate_json(line) for line in handle if line.strip()]
+    """corpus/documents.jsonl by doc_id (the last line of a doc_id wins). Raises CorpusError
+    naming the file and line: `unreadable-file`, `invalid-encoding`, `invalid-corpus`."""
+    documents = [_document_at(path, number, line)
+                 for number, line in enumerate(read_text_file(path).split("\n"), 1) if line.strip()]
     return {document.doc_id: document for document in documents}
+
+
+def _document_at(path: Path, number: int, line: str | bytes) -> CorpusDocument:
+    try:
+        return CorpusDocument.model_validate_json(line)
+    except ValueError as error:  # pydantic's ValidationError, for JSON and fields alike
+        raise CorpusError(f"{path}:{number}: not a corpus document: {_first_line(error)}") from None
 
 
 class _DocId(msgspec.Struct):
@@ -208,23 +247,30 @@ class CorpusFile(Mapping[str, "CorpusDocument"]):
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._where: dict[str, tuple[int, int]] = {}
+        self._where: dict[str, tuple[int, int, int]] = {}  # doc_id -> byte offset, length, line
         self._last: CorpusDocument | None = None
         decode = msgspec.json.Decoder(_DocId).decode
         offset = 0
-        with open(self.path, "rb") as handle:
-            for line in handle:
-                if line.strip():
-                    self._where[decode(line).doc_id] = (offset, len(line))
-                offset += len(line)
+        try:
+            with open(self.path, "rb") as handle:
+                for number, line in enumerate(handle, 1):
+                    if line.strip():
+                        self._where[_doc_id_at(self.path, number, line, decode)] = (offset, len(line), number)
+                    offset += len(line)
+        except OSError as error:
+            raise CorpusError(f"{self.path}: cannot read: {error.strerror or error}", "unreadable-file") from None
 
     def __getitem__(self, doc_id: str) -> CorpusDocument:
         if self._last is not None and self._last.doc_id == doc_id:
             return self._last
-        offset, length = self._where[doc_id]
-        with open(self.path, "rb") as handle:
-            handle.seek(offset)
-            self._last = CorpusDocument.model_validate_json(handle.read(length))
+        offset, length, number = self._where[doc_id]
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(offset)
+                line = handle.read(length)
+        except OSError as error:
+            raise CorpusError(f"{self.path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+        self._last = _document_at(self.path, number, line)
         return self._last
 
     def __iter__(self) -> Iterator[str]:
@@ -237,11 +283,22 @@ class CorpusFile(Mapping[str, "CorpusDocument"]):
         return doc_id in self._where
 
 
+def _doc_id_at(path: Path, number: int, line: bytes, decode: Any) -> str:
+    try:
+        doc_id: str = decode(line).doc_id
+    except (msgspec.DecodeError, RecursionError) as error:
+        raise CorpusError(f"{path}:{number}: not a corpus document: {error}") from None
+    return doc_id
+
+
 def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
     """The committed corpus (corpus/documents.jsonl, or `path`) by doc_id; read again once the
-    file changes (`corpus add` rewrites it)."""
-    path = Path(path or resources.corpus_dir() / DOCUMENTS_FILE).resolve()
-    stat = path.stat()
+    file changes (`corpus add` rewrites it). Raises CorpusError (see read_corpus)."""
+    path = Path(os.path.realpath(path or resources.corpus_dir() / DOCUMENTS_FILE))
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise CorpusError(f"{path}: cannot read: {error.strerror or error}", "unreadable-file") from None
     return _cached_corpus(path, stat.st_mtime_ns, stat.st_size)
 
 

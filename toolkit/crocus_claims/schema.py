@@ -244,7 +244,9 @@ def load_schema_file(path: Path) -> Schema:
     try:
         source = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise SchemaError(path, [(None, "(file)", f"cannot read: {error.strerror}")]) from None
+        raise SchemaError(path, [(None, "(file)", f"cannot read: {error.strerror or error}")]) from None
+    except UnicodeDecodeError as error:
+        raise SchemaError(path, [(None, "(file)", f"not UTF-8 (byte {error.start})")]) from None
     try:
         root, data = compose_and_load(source)
     except yaml.YAMLError as error:

@@ -43,11 +43,17 @@ class UniqueKeyLoader(yaml.SafeLoader):
 
 def compose_and_load(source: str) -> tuple[yaml.Node | None, Any]:
     """The node tree of `source` (for `line_of`) and the data it holds, from one parse with
-    UniqueKeyLoader: (None, None) for an empty document. Raises yaml.YAMLError."""
+    UniqueKeyLoader: (None, None) for an empty document. Raises yaml.YAMLError, also for what
+    PyYAML raises otherwise: a document nested too deeply (RecursionError) and a value its
+    constructors refuse (ValueError, such as the date 2020-13-45)."""
     loader = UniqueKeyLoader(source)
     try:
         root = loader.get_single_node()
         return root, None if root is None else loader.construct_document(root)
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply to read") from None
+    except (ValueError, TypeError, OverflowError) as error:
+        raise yaml.YAMLError(f"a value cannot be read: {error}") from None
     finally:
         loader.dispose()
 

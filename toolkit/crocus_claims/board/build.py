@@ -123,9 +123,11 @@ def is_replaceable(output: Path) -> bool:
     or holds only what a board holds (pages and its stylesheet, no folder)."""
     from crocus_claims.board.site import STYLESHEET
 
+    if os.path.lexists(output) and not os.path.isdir(output):  # a file: never replaced by a folder
+        return False
     try:
         entries = list(os.scandir(output))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there, or a file above it: the write says so
         return True
     except OSError:
         return False
@@ -144,7 +146,7 @@ def build_board(paths: Sequence[Path], output: Path) -> Path:
                          "that is not the current folder or a folder above it")
     if not is_replaceable(Path(output)):
         raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole, and this "
-                         "one holds more than a board: give a new or empty folder, or a board written before")
+                         "is not an empty folder or a board: give a new or empty folder, or a board written before")
     with open_source(paths) as dataset, atomic_directory(Path(output)) as staging:
         write_board(dataset, staging, title_of(paths, dataset))
     return Path(output) / INDEX_PAGE

@@ -35,6 +35,15 @@ COMMANDS = {
 }
 
 
+def coded_input_errors() -> tuple[type[Exception], ...]:
+    """The errors, each with a stable `code`, of input or output a command cannot do without;
+    imported when one is raised, so that no command pays for the modules that define them."""
+    from crocus_claims.corpus import CorpusError
+    from crocus_claims.schema import SchemaError
+
+    return resources.NotInProjectError, UnreadableFolder, UnwritableOutput, SchemaError, CorpusError
+
+
 class LazyGroup(click.Group):
     """click's documented lazy-loading group: subcommands import when invoked or listed."""
 
@@ -57,12 +66,16 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         """A command that needs the dataset's sources, run outside a project, a folder it needs
-        that cannot be listed (the schema folder's versions), or an output the file system refuses
-        (the disk is full): one coded line, exit 2."""
+        that cannot be listed (the schema folder's versions), a project file it needs that cannot
+        be read or used (a schema version, the corpus), or an output the file system refuses (the
+        disk is full): one coded line, exit 2."""
         try:
             return super().invoke(ctx)
-        except (resources.NotInProjectError, UnreadableFolder, UnwritableOutput) as error:
-            failure = click.ClickException(f"{error.code}: {error}")
+        except Exception as error:
+            if not isinstance(error, coded_input_errors()):
+                raise
+            coded: Any = error  # each of those types has a `code`
+            failure = click.ClickException(f"{coded.code}: {error}")
             failure.exit_code = 2  # type: ignore[misc]  # click's documented way to set it
             raise failure from None
 

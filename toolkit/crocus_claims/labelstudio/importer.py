@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
@@ -131,7 +132,12 @@ def import_tasks(tasks: Iterable[Any], report: ConversionReport, *, schema: Sche
     seen: set[tuple[str, str]] = set()
     refused: list[LabelStudioError] = []
     for index, task in enumerate(tasks):
-        surrogates = has_lone_surrogate(task)
+        try:
+            surrogates = has_lone_surrogate(task)
+        except RecursionError:  # JSON, but deeper than any reader of it goes
+            refused.append(LabelStudioError("invalid-export", f"task #{index + 1}: nested too deeply to read "
+                                            f"(more than about {sys.getrecursionlimit():,} levels)"))
+            continue
         try:
             text, doc_id = _task_text(task, index, corpus, surrogates)
         except LabelStudioError as error:

@@ -22,7 +22,7 @@ class Code:
 _TABLE = (
     # The file and the line
     Code("unreadable-file", "error", "A path cannot be read: missing, not a file or folder, or no permission."),
-    Code("invalid-json", "error", "A line is not one JSON value: a syntax error, a truncated line, NaN, or invalid UTF-8."),
+    Code("invalid-json", "error", "A line is not one JSON value: a syntax error, a truncated line, NaN, invalid UTF-8, or nesting too deep to read."),
     Code("blank-line", "warning", "An empty line between records."),
     Code("duplicate-record", "error", "A second record for the same document and annotator."),
     Code("duplicate-key", "error", "An object gives the same key twice (at any depth): JSON keeps one value, and tools disagree on which."),

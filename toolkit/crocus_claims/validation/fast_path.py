@@ -48,7 +48,7 @@ from crocus_claims.validation.semantic import Context, InlineText, document_text
 
 _ID = re.compile(ID_PATTERN)
 _SHA256 = re.compile(SHA256_PATTERN)
-_DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError)
+_DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, RecursionError)  # the last: nested too deeply
 _UNSET = msgspec.UNSET
 _decode_string = msgspec.json.Decoder(str).decode
 

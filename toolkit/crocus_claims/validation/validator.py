@@ -16,6 +16,7 @@ import functools
 import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,7 @@ def check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple
     record = clean_record(line, current.fast) if isinstance(current, VersionedContext) else None
     if record is not None:
         return [], (record.doc_id, record.annotator)
-    return _check_line(line, current)
+    return _check_line_or_too_deep(line, current)
 
 
 def reference_check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
@@ -151,7 +152,17 @@ def reference_check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Findi
     the latest version's, or the pinned one's): the common case costs one decode. A record of
     another version is handed to that version's context.
     """
-    return _check_line(line, _current(ctx))
+    return _check_line_or_too_deep(line, _current(ctx))
+
+
+def _check_line_or_too_deep(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
+    """_check_line, or invalid-json for JSON nested deeper than the decoder goes (Python's
+    recursion limit, about 1,000 levels): valid JSON, but no record, and a RecursionError."""
+    try:
+        return _check_line(line, ctx)
+    except RecursionError:
+        return [Finding("invalid-json", f"nested too deeply to read (more than about {sys.getrecursionlimit():,} "
+                        "levels of arrays and objects)")], None
 
 
 def _current(ctx: semantic.Context) -> semantic.Context:
