@@ -122,3 +122,26 @@ def test_an_export_task_nested_too_deeply_is_invalid_export(project: Path, tmp_p
     assert result.returncode == 1, result.stderr
     assert "Error: invalid-export: task #1: nested too deeply to read" in result.stderr
     assert "internal-error" not in result.stderr and not (tmp_path / "records.jsonl").exists()
+
+
+ADJUDICATION = Path("annotations") / "agreement" / "adjudication" / "gold+blind-v2"
+
+
+@pytest.mark.parametrize(("file", "content", "code"), [
+    (ADJUDICATION / "report.json", b"\x07\xcch\xfa not JSON", "invalid-agreement-report"),
+    (ADJUDICATION / "report.json", b'{"a": 1}', "invalid-agreement-report"),
+    (ADJUDICATION / "decisions.yaml", b"\xff", "invalid-decisions-file"),
+    (ADJUDICATION / "decisions.yaml", b"[1]\n", "invalid-decisions-file"),
+    (ADJUDICATION / "decisions.yaml", b"", "invalid-decisions-file"),
+    (Path("annotations") / "RELEASE.yaml", b"\xff", "invalid-release-config"),
+    (Path("annotations") / "RELEASE.yaml", f"release: {DEEP}\n".encode(), "invalid-release-config"),
+])
+def test_a_release_never_ships_material_it_cannot_read(project: Path, tmp_path: Path, file: Path, content: bytes,
+                                                       code: str) -> None:
+    """The adjudication decisions and report are shipped as they are: garbage in them was built
+    into a release that then verified (exit 0)."""
+    (project / file).write_bytes(content)
+    result = run(project, "release", "build", "--output", str(tmp_path / "releases"), "--no-bundle")
+    assert result.returncode == 1, result.stderr
+    assert f"Error: {code}: {project / file}" in result.stderr
+    assert "internal-error" not in result.stderr and not (tmp_path / "releases").exists()

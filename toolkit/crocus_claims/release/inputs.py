@@ -69,8 +69,10 @@ def read_release_version(path: Path) -> str:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return ReleaseConfig.model_validate(data).release
     except OSError as error:
-        raise ReleaseError("invalid-release-config", f"{path}: cannot read: {error.strerror}") from None
-    except (yaml.YAMLError, ValidationError) as error:
+        raise ReleaseError("invalid-release-config", f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ReleaseError("invalid-release-config", f"{path}: not UTF-8 (byte {error.start})") from None
+    except (yaml.YAMLError, ValidationError, RecursionError, ValueError) as error:
         raise ReleaseError("invalid-release-config", f"{path}: needs `release: X.Y.Z` ({error})") from None
 
 
@@ -140,7 +142,8 @@ def read_agreement(path: Path) -> AgreementReport | None:
     try:
         return AgreementReport.model_validate_json(path.read_bytes())
     except (OSError, ValidationError) as error:
-        raise ReleaseError("invalid-agreement-report", f"{path}: not an agreement report ({error})") from None
+        raise ReleaseError("invalid-agreement-report", f"{path}: not an agreement report "
+                           f"({' '.join(str(error).split())[:300]})") from None
 
 
 def adjudication_files(annotations_dir: Path) -> dict[str, Path]:
@@ -150,8 +153,25 @@ def adjudication_files(annotations_dir: Path) -> dict[str, Path]:
         return {}
     found, unreadable = files_under(folder)
     refuse_unreadable(unreadable)
-    return {f"{ADJUDICATION_DIR.as_posix()}/{path.relative_to(folder).as_posix()}": path
-            for path in found if path.suffix in (".yaml", ".json") and not path.name.startswith(".")}
+    material = {f"{ADJUDICATION_DIR.as_posix()}/{path.relative_to(folder).as_posix()}": path
+                for path in found if path.suffix in (".yaml", ".json") and not path.name.startswith(".")}
+    for path in material.values():
+        check_adjudication_file(path)
+    return material
+
+
+def check_adjudication_file(path: Path) -> None:
+    """A file the release ships as adjudication material is what `adjudicate` writes: a decisions
+    file it reads back (.yaml), or an agreement report (.json). ReleaseError otherwise:
+    `invalid-decisions-file` (each problem with its line), `invalid-agreement-report`."""
+    from crocus_claims.adjudication import read_decisions
+
+    if path.suffix == ".json":
+        read_agreement(path)
+        return
+    problems = read_decisions(path, str(path)).problems
+    if problems:
+        raise ReleaseError("invalid-decisions-file", "; ".join(str(problem) for problem in problems))
 
 
 def gather_inputs(
