@@ -13,6 +13,7 @@ from typing import Any
 import crocus_claims.release.build as build_module
 import pytest
 from click.testing import CliRunner
+from crocus_claims import resources
 from crocus_claims.cli import cli
 from crocus_claims.corpus import load_corpus
 from crocus_claims.record_schema import json_schema_path, strict_integer_validator
@@ -280,7 +281,8 @@ def test_an_adjudication_folder_that_cannot_be_listed_stops_the_build(tmp_path: 
 
     pair = tmp_path / ADJUDICATION_DIR / "alice+bob"
     (pair / "locked").mkdir(parents=True)
-    (pair / "decisions.yaml").write_text("decisions: []\n")
+    real = resources.annotations_dir() / ADJUDICATION_DIR / "gold+blind-v2" / "decisions.yaml"
+    (pair / "decisions.yaml").write_bytes(real.read_bytes())
     assert list(adjudication_files(tmp_path)) == [f"{ADJUDICATION_DIR.as_posix()}/alice+bob/decisions.yaml"]
     request.getfixturevalue("locked_folders")
     with pytest.raises(ReleaseError) as refused:

@@ -399,3 +399,18 @@ def test_every_part_of_a_folder_that_cannot_be_read_is_named_in_order(tmp_path: 
         ("unreadable-file", str(tmp_path / "c" / "noentry" / "x.jsonl"), "cannot read: Permission denied"),
         ("unreadable-file", str(tmp_path / "d" / "locked"), "cannot list this folder: Permission denied"),
     ]
+
+
+def test_a_link_to_nothing_in_a_folder_is_unreadable_when_it_is_a_record_file(tmp_path: Path) -> None:
+    """A broken link or a loop of links named like a record file was skipped without a word
+    ("valid"); one the folder's search does not want (notes.txt) stays out of the report."""
+    gold = sorted((Path(__file__).parents[1] / "annotations" / "gold").glob("*.jsonl"))[0]
+    (tmp_path / "a.jsonl").write_bytes(gold.read_bytes())
+    (tmp_path / "b.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    (tmp_path / "c.jsonl").symlink_to(tmp_path / "c.jsonl")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "gone.txt")
+    report = validate_paths([tmp_path])
+    assert [(f.code, f.file, f.message) for f in report.errors] == [
+        ("unreadable-file", str(tmp_path / name), "cannot read: a link to nothing, or a loop of links")
+        for name in ("b.jsonl", "c.jsonl")]
+    assert report.records == 1

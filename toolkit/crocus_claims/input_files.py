@@ -43,7 +43,7 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
                     problems.append(Finding("unreadable-file", empty_folder, str(path)))
                 files += found
                 problems += [Finding("unreadable-file", entry.message, str(entry.path))
-                             for entry in unreadable]
+                             for entry in unreadable if not entry.broken_link or in_folder(entry.path, path)]
                 continue
             refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
                        else "no such file or folder")
@@ -62,6 +62,7 @@ class Unreadable(NamedTuple):
 
     path: Path
     message: str
+    broken_link: bool = False  # a link to nothing, or a loop of links: a problem only where the file is wanted
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -71,8 +72,9 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
     """The files under `folder` (regular files and links to them), recursively, without following
     links to folders, sorted (what Path.rglob("*") and is_file() give), and what cannot be read,
     sorted: a folder that cannot be listed, which Path.rglob skips without a word (Python 3.11
-    and 3.12), and an entry whose kind cannot be told (in a folder that can be listed but not
-    entered), where is_file() raises. Imports nothing beyond the standard library: the loader's
+    and 3.12), an entry whose kind cannot be told (in a folder that can be listed but not
+    entered), where is_file() raises, and a link to nothing or a loop of links (`broken_link`),
+    which is_file() calls no file. Imports nothing beyond the standard library: the loader's
     integrity check uses it."""
     found: list[Path] = []
     unreadable: list[Unreadable] = []
@@ -86,6 +88,9 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
             try:
                 if path.is_file():
                     found.append(path)
+                elif path.is_symlink() and not path.exists():
+                    unreadable.append(Unreadable(path, "cannot read: a link to nothing, or a loop of links",
+                                                 broken_link=True))
             except OSError as error:
                 unreadable.append(Unreadable(path, f"cannot read: {error.strerror}"))
     return sorted(found), sorted(unreadable)
