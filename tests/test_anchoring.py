@@ -325,3 +325,15 @@ def test_a_pass_folder_that_cannot_be_entered_is_unreadable_file(tmp_path: Path,
     assert {f["code"] for f in findings} == {"unreadable-file"}
     assert any(f["doc_id"] == record["doc_id"] and "round1-bob" in f["message"] for f in findings), findings
     assert {path: path.read_bytes() for path in root.rglob("*") if path.is_file()} == written
+
+
+@pytest.mark.parametrize("name", sorted(authoring.NOT_PASSES))
+def test_a_folder_of_annotations_that_holds_no_pass_is_no_pass_name(tmp_path: Path, name: str) -> None:
+    """`--pass releases` wrote records among the past releases."""
+    source = write_jsonl(tmp_path / "in.jsonl", gold_record())
+    result = CliRunner().invoke(cli, ["annotations", "import", str(source), "--pass", name,
+                                      "--root", str(tmp_path / "annotations"), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "invalid-pass-name" and "holds no pass" in finding["message"]
+    assert not (tmp_path / "annotations").exists()

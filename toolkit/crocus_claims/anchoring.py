@@ -177,6 +177,10 @@ def anchor_records(records: Iterable[Any], pass_name: str, *, root: Path,
         result.problems.append(Finding("invalid-pass-name", f"pass name {pass_name!r} is not [A-Za-z0-9._-] "
                                        "(starting with a letter or digit, at most 64)", source))
         return result
+    if pass_name in authoring.NOT_PASSES:
+        result.problems.append(Finding("invalid-pass-name", f"pass name {pass_name!r} is a folder of annotations/ "
+                                       f"that holds no pass ({', '.join(sorted(authoring.NOT_PASSES))})", source))
+        return result
     authored_dir = root / authoring.AUTHORED_FOLDER / pass_name
     seen: dict[str, int] = {}
     for number, record in enumerate(records, start=1):

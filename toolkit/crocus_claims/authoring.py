@@ -29,6 +29,9 @@ from crocus_claims.unicode_text import cuts_grapheme
 from crocus_claims.yaml_source import compose_and_load, line_of
 
 AUTHORED_FOLDER = "authored"
+# The folders of annotations/ that hold no pass (release/inputs.py, release/diff.py and the
+# migration decisions use them): no pass may take their names.
+NOT_PASSES = frozenset({AUTHORED_FOLDER, "agreement", "migrations", "releases"})
 
 # code -> what it means; the validator's codes (crocus_claims.validation.codes) pass through as they are.
 AUTHORING_CODES: dict[str, str] = {

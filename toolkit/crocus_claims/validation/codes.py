@@ -101,7 +101,7 @@ _LOOP_TABLE = (
     # annotations import, ls pull --pass
     CommandCode("several-records-per-document", "annotations import", "A pass holds one record per document; the input has two for one doc_id."),
     CommandCode("pass-exists", "annotations import", "The pass already has a different authored file for a document (`--replace` replaces it)."),
-    CommandCode("invalid-pass-name", "annotations import", "A pass name that is not a folder name of letters, digits, `.`, `_` and `-`."),
+    CommandCode("invalid-pass-name", "annotations import", "A pass name that is not a folder name of letters, digits, `.`, `_` and `-`, or that names a folder of annotations/ holding no pass (`agreement`, `authored`, `migrations`, `releases`)."),
     CommandCode("round-trip-mismatch", "annotations import", "An authored file would not build back into the record's exact bytes (a bug: report it)."),
     CommandCode("pass-name-collision", "ls pull", "Two annotators whose names make the same pass name under `--pass` (lowercased, ASCII letters and digits kept, any other run a `-`, cut to 64 characters), in one pull or with the records an earlier pull put in that pass: their records would be mixed in one pass."),
     # adjudicate (the target pass is written as `annotations import` writes: pass-exists applies)
