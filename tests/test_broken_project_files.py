@@ -145,3 +145,19 @@ def test_a_release_never_ships_material_it_cannot_read(project: Path, tmp_path: 
     assert result.returncode == 1, result.stderr
     assert f"Error: {code}: {project / file}" in result.stderr
     assert "internal-error" not in result.stderr and not (tmp_path / "releases").exists()
+
+
+def test_a_loop_of_links_is_a_coded_finding_never_a_runtime_error(project: Path, tmp_path: Path) -> None:
+    """Path.resolve() raises RuntimeError for a loop of links (Python 3.11): an authored file, or
+    the --project folder, that is one."""
+    authored = sorted((project / "annotations" / "authored" / "gold").glob("*.yaml"))[0]
+    authored.unlink()
+    authored.symlink_to(authored.name)
+    result = run(project, "annotations", "build")
+    assert result.returncode == 2, result.stderr
+    assert f"{authored.relative_to(project)}: error unreadable-file: cannot read:" in result.stdout
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = run(project, "--project", str(loop), "stats")
+    assert result.returncode == 2 and "Error: not-in-a-project:" in result.stderr, result.stderr
+    assert "internal-error" not in result.stderr

@@ -10,6 +10,7 @@ where it can be fixed. Format and codes: annotations/GUIDELINES.md, section 7.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,7 +136,7 @@ class AuthoredFile:
 def display_path(path: Path) -> str:
     """The path as the user will look for it: relative to the working folder when it is inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(Path.cwd())))  # realpath: a loop of links is no error
     except ValueError:
         return str(path)
 

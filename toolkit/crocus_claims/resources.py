@@ -40,7 +40,7 @@ def find_project() -> Path | None:
     the named folder is not a project."""
     named = os.environ.get(ROOT_VARIABLE)
     if named:
-        folder = Path(named).resolve()
+        folder = Path(os.path.realpath(named))  # not resolve(): it raises for a loop of links
         if not is_project(folder):
             raise NotInProjectError(f"{named} is not a Crocus Claims project: it has no "
                                     f"{', '.join(f'{name}/' for name in PROJECT_FOLDERS)} folders")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -321,7 +322,7 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Finding]]:
     from crocus_claims.authoring import AUTHORED_FOLDER
 
     def wanted(file: Path, folder: Path) -> bool:
-        parts = file.relative_to(folder).parts[:-1] + folder.resolve().parts
+        parts = file.relative_to(folder).parts[:-1] + Path(os.path.realpath(folder)).parts
         return file.suffix == ".jsonl" or (file.suffix == ".yaml" and AUTHORED_FOLDER in parts)
 
     def refused(file: Path) -> str | None:

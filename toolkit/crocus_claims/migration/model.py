@@ -9,6 +9,7 @@ against the two schemas and that nothing the old schema had is left unaccounted 
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -278,7 +279,7 @@ def load_migration(path: Path, folder: SchemaFolder | None = None) -> Migration:
     folder the file sits in, i.e. schema/). Raises MigrationError listing every problem."""
     path = Path(path)
     migration, root = parse_migration(path)
-    folder = folder or SchemaFolder(path.resolve().parent.parent)
+    folder = folder or SchemaFolder(Path(os.path.realpath(path)).parent.parent)
     problems: list[tuple[Loc, str]] = []
     schemas: list[Schema] = []
     for key, version in (("from", migration.from_), ("to", migration.to)):
