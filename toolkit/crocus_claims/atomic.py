@@ -45,15 +45,22 @@ def _is_inside(filename: object, folder: Path) -> bool:
     return isinstance(filename, str | os.PathLike) and Path(filename).is_relative_to(folder)
 
 
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in `path`'s folder (made if need be): its descriptor and path.
+    Raises UnwritableOutput when the folder cannot be made or refuses new files."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise UnwritableOutput(path, error) from error
+
+
 def check_writable(path: Path) -> None:
     """Raise UnwritableOutput now, before a long run, when no file can be created beside `path`
     (its folder cannot be made, or refuses new files); makes the folder, as atomic_write would."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent).close()
-    except OSError as error:
-        raise UnwritableOutput(path, error) from error
+    fd, temporary = _temporary_beside(Path(path))
+    os.close(fd)
+    os.unlink(temporary)
 
 
 def write_files(contents: Mapping[Path, bytes]) -> None:
@@ -79,11 +86,7 @@ def write_files(contents: Mapping[Path, bytes]) -> None:
 
 def _staged(path: Path, content: bytes) -> str:
     """`content` in a new temporary file beside `path`, synced, with open()'s permissions."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise UnwritableOutput(path, error) from error
+    fd, temporary = _temporary_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
@@ -136,11 +139,7 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         with _written_in_place(path, mode) as handle:
             yield handle
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise UnwritableOutput(path, error) from error
+    fd, tmp = _temporary_beside(path)
     try:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else "\n"
