@@ -145,7 +145,8 @@ def work(method: str, release: Path, export: Path) -> Callable[[], dict[str, Any
 
         def run_import() -> dict[str, Any]:  # as `ls import` does it, the corpus read on demand included
             try:
-                report, count = import_file(export, output, schema=schema, corpus=CorpusFile(corpus_file(export)))
+                corpus = CorpusFile(corpus_file(export))
+                report, count = import_file(export, output, schema=schema, corpus=corpus)
             finally:
                 shutil.rmtree(output.parent)
             assert report.lossless and count, report.problems[:3]

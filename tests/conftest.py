@@ -27,7 +27,7 @@ def locked_folders(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
     real_scandir = os.scandir
 
     def scandir(path: Any = ".") -> Any:
-        if not isinstance(path, int) and {Path(path).name, str(path)} & locked:  # an int: a folder's descriptor
+        if not isinstance(path, int) and {Path(path).name, str(path)} & locked:  # int: a descriptor
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 

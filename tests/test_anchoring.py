@@ -306,7 +306,8 @@ def test_an_annotator_whose_pass_an_earlier_pull_filled_for_another_is_refused(
         "alice-b@example.org"}, [])
 
 
-def test_a_pass_folder_that_cannot_be_entered_is_unreadable_file(tmp_path: Path, unenterable_folders: set[str],
+def test_a_pass_folder_that_cannot_be_entered_is_unreadable_file(tmp_path: Path,
+                                                                 unenterable_folders: set[str],
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     """Listed but not entered: whether a document's authored file exists, and what it holds,
     cannot be told, so the import refuses it with unreadable-file (was a traceback)."""

@@ -86,7 +86,8 @@ def test_the_json_report_lists_every_change_question_and_loss(root: Path) -> Non
     assert question["question"].startswith("Which attack") and question["old"] == "FUTURE_OR_HYPOTHETICAL"
     assert question["answers"] == ["CROCUS_2024", "KERMAN_2024", "OTHER", "FUTURE_OR_HYPOTHETICAL"]
     assert question["text"] and question["line"] is not None
-    lost = {(i["op"], i["old"]) for i in report["summary"]["changes"] if i["kind"] == "lost" and i["op"] == "remove_attribute"}
+    lost = {(i["op"], i["old"]) for i in report["summary"]["changes"]
+            if i["kind"] == "lost" and i["op"] == "remove_attribute"}
     assert lost == {("remove_attribute", "2024-03-28")}  # the one figure with a stated date, in both files
     renamed = [i for i in report["summary"]["changes"] if i["op"] == "rename_label"]
     assert renamed and all(i["old"] == "PERPETRATOR_CLAIM" and i["new"] == "ATTRIBUTION" for i in renamed)
@@ -194,7 +195,8 @@ def test_a_whole_annotations_folder_takes_records_and_authored_files_only(root: 
     (root / "migrations" / "notes.yaml").write_text("not: an authored file\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["annotations", "migrate", "--to", "2.0.0", "--dry-run", "--format", "json",
                                       str(root)])
-    files = {Path(f["path"]).relative_to(root).parts[0] for f in json.loads(result.output)["summary"]["per_file"]}
+    per_file = json.loads(result.output)["summary"]["per_file"]
+    files = {Path(f["path"]).relative_to(root).parts[0] for f in per_file}
     assert files == {"gold", "authored"}
     assert len(json.loads(result.output)["summary"]["per_file"]) == 10
 

@@ -64,7 +64,8 @@ def test_a_full_disk_is_unwritable_output_and_keeps_the_previous_file(tmp_path: 
     assert [p.name for p in tmp_path.iterdir()] == ["out.jsonl"]
 
 
-def test_a_full_disk_at_the_sync_is_unwritable_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_full_disk_at_the_sync_is_unwritable_output(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "out.jsonl"
     path.write_text("previous\n")
     monkeypatch.setattr(os, "fsync", disk_full)

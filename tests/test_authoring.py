@@ -442,7 +442,8 @@ def test_each_mistake_is_refused_with_its_code_and_place(tmp_path: Path, code: s
     case = make(tmp_path)
     result = run(tmp_path, *case.get("args", []))
     output = result.output
-    assert result.exit_code == (2 if code in ("unreadable-file", "unwritable-file") else 1), output  # the CLI contract
+    # the CLI contract: 2 for what cannot be read or written, 1 for findings
+    assert result.exit_code == (2 if code in ("unreadable-file", "unwritable-file") else 1), output
     assert isinstance(result.exception, SystemExit)  # a coded exit, never an uncaught error
     [line] = [line for line in output.splitlines() if f": error {code}: " in line]
     if "file" in case:
@@ -591,7 +592,8 @@ def test_the_installed_command_reports_without_a_traceback(tmp_path: Path) -> No
     assert "nothing written" in completed.stderr
 
 
-def test_a_build_the_disk_cannot_hold_writes_no_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_the_disk_cannot_hold_writes_no_record(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk fills at the third record: none is written (was: the first two), exit 2; the
     next build writes them all."""
     from crocus_claims import atomic
@@ -612,4 +614,5 @@ def test_a_build_the_disk_cannot_hold_writes_no_record(tmp_path: Path, monkeypat
     assert list((tmp_path / "gold").iterdir()) == []  # no record, no temporary file
     monkeypatch.setattr(atomic, "_staged", real)
     assert run(tmp_path).exit_code == 0
-    assert len(list((tmp_path / "gold").glob("*.jsonl"))) == len(list((tmp_path / "authored" / "gold").glob("*.yaml")))
+    authored = list((tmp_path / "authored" / "gold").glob("*.yaml"))
+    assert len(list((tmp_path / "gold").glob("*.jsonl"))) == len(authored)

@@ -51,7 +51,8 @@ BROKEN_CORPUS: dict[str, tuple[Callable[[Path], object], str]] = {
 @pytest.mark.parametrize("command", [["validate", "annotations/gold"], ["prelabel"], ["ls", "tasks"]],
                          ids=lambda command: " ".join(command))
 @pytest.mark.parametrize("damage", sorted(BROKEN_CORPUS))
-def test_a_corpus_that_cannot_be_read_is_one_coded_line(project: Path, damage: str, command: list[str]) -> None:
+def test_a_corpus_that_cannot_be_read_is_one_coded_line(project: Path, damage: str,
+                                                        command: list[str]) -> None:
     spoil, code = BROKEN_CORPUS[damage]
     path = project / "corpus" / "documents.jsonl"
     spoil(path)
@@ -68,7 +69,8 @@ def test_a_corpus_that_cannot_be_read_is_one_coded_line(project: Path, damage: s
     (f"a: {DEEP}\n".encode(), "recursion"),
     (b"\xff\n", "not UTF-8"),
 ])
-def test_a_sources_file_that_cannot_be_used_is_invalid_corpus(project: Path, content: bytes, message: str) -> None:
+def test_a_sources_file_that_cannot_be_used_is_invalid_corpus(project: Path, content: bytes,
+                                                              message: str) -> None:
     path = project / "corpus" / "sources.yaml"
     path.write_bytes(content)
     result = run(project, "corpus", "check")
@@ -77,12 +79,15 @@ def test_a_sources_file_that_cannot_be_used_is_invalid_corpus(project: Path, con
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
 
 
-@pytest.mark.parametrize(("content", "message"), [(b"\xff", "not UTF-8"), (b"", "a schema file is a mapping")])
+@pytest.mark.parametrize(("content", "message"),
+                         [(b"\xff", "not UTF-8"), (b"", "a schema file is a mapping")])
 @pytest.mark.parametrize("command", [["validate", "annotations/gold"], ["stats", "annotations/gold"],
-                                     ["schema", "jsonschema", "--check"]], ids=lambda command: " ".join(command))
+                                     ["schema", "jsonschema", "--check"]],
+                         ids=lambda command: " ".join(command))
 def test_a_schema_version_that_cannot_be_read_is_one_coded_line(project: Path, content: bytes, message: str,
                                                                 command: list[str]) -> None:
-    latest = max((project / "schema").glob("v*.*.*.yaml"), key=lambda p: tuple(map(int, p.stem[1:].split("."))))
+    latest = max((project / "schema").glob("v*.*.*.yaml"),
+                 key=lambda path: tuple(map(int, path.stem[1:].split("."))))
     latest.write_bytes(content)
     result = run(project, *command)
     assert result.returncode == 2, result.stderr
@@ -90,8 +95,9 @@ def test_a_schema_version_that_cannot_be_read_is_one_coded_line(project: Path, c
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
 
 
-@pytest.mark.parametrize(("added", "message"), [("when: 2020-13-45\n", "a value cannot be read: month must be"),
-                                                (f"deep: {DEEP}\n", "nested too deeply to read")])
+@pytest.mark.parametrize(("added", "message"),
+                         [("when: 2020-13-45\n", "a value cannot be read: month must be"),
+                          (f"deep: {DEEP}\n", "nested too deeply to read")])
 def test_yaml_pyyaml_cannot_construct_is_a_yaml_error(project: Path, added: str, message: str) -> None:
     authored = sorted((project / "annotations" / "authored" / "gold").glob("*.yaml"))[0]
     authored.write_text(authored.read_text(encoding="utf-8") + added, encoding="utf-8")
@@ -136,8 +142,8 @@ ADJUDICATION = Path("annotations") / "agreement" / "adjudication" / "gold+blind-
     (Path("annotations") / "RELEASE.yaml", b"\xff", "invalid-release-config"),
     (Path("annotations") / "RELEASE.yaml", f"release: {DEEP}\n".encode(), "invalid-release-config"),
 ])
-def test_a_release_never_ships_material_it_cannot_read(project: Path, tmp_path: Path, file: Path, content: bytes,
-                                                       code: str) -> None:
+def test_a_release_never_ships_material_it_cannot_read(project: Path, tmp_path: Path, file: Path,
+                                                       content: bytes, code: str) -> None:
     """The adjudication decisions and report are shipped as they are: garbage in them was built
     into a release that then verified (exit 0)."""
     (project / file).write_bytes(content)

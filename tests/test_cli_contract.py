@@ -250,8 +250,9 @@ WRITES_AN_OUTPUT = [
 ]
 
 
-@pytest.mark.parametrize("args", WRITES_AN_OUTPUT, ids=[" ".join(args[:2]) + (" --report" if "--report" in args else "")
-                                                         for args in WRITES_AN_OUTPUT])
+@pytest.mark.parametrize("args", WRITES_AN_OUTPUT,
+                         ids=[" ".join(args[:2]) + (" --report" if "--report" in args else "")
+                              for args in WRITES_AN_OUTPUT])
 def test_an_output_the_file_system_refuses_is_one_coded_line(args: list[str], tmp_path: Path) -> None:
     """An output under a file (a typo, a full or read-only disk alike): exit 2 with the code
     unwritable-file and the path, never a traceback or internal-error, and nothing written."""
@@ -285,7 +286,8 @@ Path.write_bytes = write_bytes
 sys.argv = ["crocus-claims", "release", "build", "--output", {str(previous)!r}, "--no-bundle"]
 main()
 """
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=resources.REPO_ROOT)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=resources.REPO_ROOT)
     assert result.returncode == 2, result.stderr
     assert "unwritable-file:" in result.stderr and "No space left on device" in result.stderr
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr

@@ -178,8 +178,9 @@ def anchor_records(records: Iterable[Any], pass_name: str, *, root: Path,
                                        "(starting with a letter or digit, at most 64)", source))
         return result
     if pass_name in authoring.NOT_PASSES:
-        result.problems.append(Finding("invalid-pass-name", f"pass name {pass_name!r} is a folder of annotations/ "
-                                       f"that holds no pass ({', '.join(sorted(authoring.NOT_PASSES))})", source))
+        folders = ", ".join(sorted(authoring.NOT_PASSES))
+        result.problems.append(Finding("invalid-pass-name", f"pass name {pass_name!r} is a folder of "
+                                       f"annotations/ that holds no pass ({folders})", source))
         return result
     authored_dir = root / authoring.AUTHORED_FOLDER / pass_name
     seen: dict[str, int] = {}
@@ -290,8 +291,8 @@ def _anchor_one(result: Anchored, data: dict[str, Any], document: CorpusDocument
     except (FileNotFoundError, NotADirectoryError):
         existing = None
     except (OSError, UnicodeDecodeError) as error:  # it exists, but what it holds cannot be told
-        result.problems.append(Finding("unreadable-file", f"{authoring.display_path(path)}: cannot read: "
-                                       f"{getattr(error, 'strerror', None) or error}", source, number, doc_id))
+        message = f"{authoring.display_path(path)}: cannot read: {getattr(error, 'strerror', None) or error}"
+        result.problems.append(Finding("unreadable-file", message, source, number, doc_id))
         return
     if existing is not None and existing != text and not replace:
         result.problems.append(Finding("pass-exists", f"{authoring.display_path(path)} exists and differs: "
@@ -322,5 +323,7 @@ def write_anchored_passes(results: Mapping[str, Anchored]) -> dict[str, int]:
     which raises WriteError); returns pass -> how many documents were written."""
     if not all(result.ok for result in results.values()):
         raise ValueError("refusing to write an import with problems")
-    authoring.write_outputs({path: content for result in results.values() for path, content in result.outputs.items()})
-    return {name: sum(1 for path in result.outputs if path.suffix == ".yaml") for name, result in results.items()}
+    authoring.write_outputs({path: content for result in results.values()
+                             for path, content in result.outputs.items()})
+    return {name: sum(1 for path in result.outputs if path.suffix == ".yaml")
+            for name, result in results.items()}

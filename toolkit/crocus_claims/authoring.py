@@ -136,7 +136,8 @@ class AuthoredFile:
 def display_path(path: Path) -> str:
     """The path as the user will look for it: relative to the working folder when it is inside it."""
     try:
-        return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(Path.cwd())))  # realpath: a loop of links is no error
+        # os.path.realpath, not resolve(): it raises no error for a loop of links
+        return str(Path(os.path.realpath(path)).relative_to(os.path.realpath(Path.cwd())))
     except ValueError:
         return str(path)
 

@@ -162,13 +162,17 @@ def build_document(entry: SourceEntry, raw: str) -> CorpusDocument:
     )
 
 
+def _unreadable(path: Path, error: OSError) -> CorpusError:
+    return CorpusError(f"{path}: cannot read: {error.strerror or error}", "unreadable-file")
+
+
 def read_text_file(path: Path) -> str:
     """The UTF-8 text of a corpus file. Raises CorpusError: `unreadable-file` (missing, a folder,
     no permission), `invalid-encoding` (not UTF-8)."""
     try:
         return Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise CorpusError(f"{path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+        raise _unreadable(path, error) from None
     except UnicodeDecodeError as error:
         raise CorpusError(f"{path}: not UTF-8 (byte {error.start})", "invalid-encoding") from None
 
@@ -258,7 +262,7 @@ class CorpusFile(Mapping[str, "CorpusDocument"]):
                         self._where[_doc_id_at(self.path, number, line, decode)] = (offset, len(line), number)
                     offset += len(line)
         except OSError as error:
-            raise CorpusError(f"{self.path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+            raise _unreadable(self.path, error) from None
 
     def __getitem__(self, doc_id: str) -> CorpusDocument:
         if self._last is not None and self._last.doc_id == doc_id:
@@ -269,7 +273,7 @@ class CorpusFile(Mapping[str, "CorpusDocument"]):
                 handle.seek(offset)
                 line = handle.read(length)
         except OSError as error:
-            raise CorpusError(f"{self.path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+            raise _unreadable(self.path, error) from None
         self._last = _document_at(self.path, number, line)
         return self._last
 
@@ -298,7 +302,7 @@ def load_corpus(path: Path | None = None) -> dict[str, CorpusDocument]:
     try:
         stat = path.stat()
     except OSError as error:
-        raise CorpusError(f"{path}: cannot read: {error.strerror or error}", "unreadable-file") from None
+        raise _unreadable(path, error) from None
     return _cached_corpus(path, stat.st_mtime_ns, stat.st_size)
 
 

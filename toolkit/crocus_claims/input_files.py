@@ -62,7 +62,7 @@ class Unreadable(NamedTuple):
 
     path: Path
     message: str
-    broken_link: bool = False  # a link to nothing, or a loop of links: a problem only where the file is wanted
+    broken_link: bool = False  # a link to nothing or a loop of links: a problem only where the file is wanted
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"

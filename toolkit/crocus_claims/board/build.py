@@ -131,8 +131,8 @@ def is_replaceable(output: Path) -> bool:
         return True
     except OSError:
         return False
-    return all(entry.is_file(follow_symlinks=False) and (entry.name == STYLESHEET or entry.name.endswith(".html"))
-               for entry in entries)
+    return all(entry.is_file(follow_symlinks=False)
+               and (entry.name == STYLESHEET or entry.name.endswith(".html")) for entry in entries)
 
 
 def build_board(paths: Sequence[Path], output: Path) -> Path:
@@ -142,11 +142,12 @@ def build_board(paths: Sequence[Path], output: Path) -> Path:
     a board does not (it would be deleted) or holds the current folder."""
     paths = [Path(path) for path in paths]
     if Path.cwd().is_relative_to(Path(output).absolute()):
-        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole: give one "
-                         "that is not the current folder or a folder above it")
+        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole: give "
+                         "one that is not the current folder or a folder above it")
     if not is_replaceable(Path(output)):
-        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole, and this "
-                         "is not an empty folder or a board: give a new or empty folder, or a board written before")
+        raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole, and "
+                         "this is not an empty folder or a board: give a new or empty folder, or a board "
+                         "written before")
     with open_source(paths) as dataset, atomic_directory(Path(output)) as staging:
         write_board(dataset, staging, title_of(paths, dataset))
     return Path(output) / INDEX_PAGE

@@ -90,7 +90,7 @@ class LazyGroup(click.Group):
 def cli(project: Path | None) -> None:
     """Build, check and ship the Crocus Claims dataset."""
     if project is not None:  # in the environment, so that worker processes see it too
-        os.environ[resources.ROOT_VARIABLE] = os.path.realpath(project)  # resolve() raises for a loop of links
+        os.environ[resources.ROOT_VARIABLE] = os.path.realpath(project)  # resolve() raises for a link loop
 
 
 def main(argv: list[str] | None = None) -> Any:

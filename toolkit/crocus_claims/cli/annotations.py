@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from crocus_claims import authoring, resources
-from crocus_claims.cli.common import (BAD_INPUT, FORMAT, InputError, exit_with_findings, finish, read_annotation_set,
-                                      refuse)
+from crocus_claims.cli.common import (
+    BAD_INPUT,
+    FORMAT,
+    InputError,
+    exit_with_findings,
+    finish,
+    read_annotation_set,
+    refuse,
+)
 
 if TYPE_CHECKING:
     from crocus_claims.migration import Decisions
@@ -66,12 +73,13 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
     try:
         written = authoring.write(result)
     except authoring.WriteError as error:
-        _report([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
-                status=BAD_INPUT)
+        problem = authoring.Problem(error.code, str(error), authoring.display_path(error.path))
+        _report([problem], output_format, status=BAD_INPUT)
     click.echo(f"built {written} record(s) in {len({p.parent for p in result.outputs})} pass folder(s)")
 
 
-def _report(problems: list[authoring.Problem], output_format: str = "human", status: int | None = None) -> NoReturn:
+def _report(problems: list[authoring.Problem], output_format: str = "human",
+            status: int | None = None) -> NoReturn:
     finish(problems, output_format, f"{len(problems)} problem(s); nothing written", status=status)
 
 
@@ -248,7 +256,8 @@ def migrate(paths: tuple[Path, ...], target: str, decisions_path: Path | None, a
 def _migrate_summary(document: dict, dry_run: bool) -> str:
     summary = document["summary"]
     counts = ", ".join(f"{n} {kind}" for kind, n in summary["impacts"].items()) or "no changes"
-    scope = f"{summary['migrated']} of {summary['records']} record(s) in {summary['files']} file(s) to {summary['target']}"
+    scope = (f"{summary['migrated']} of {summary['records']} record(s) in {summary['files']} file(s) "
+             f"to {summary['target']}")
     if summary["refused"]:
         return f"refused: nothing written ({counts}; {len(document['findings'])} finding(s)); {scope}"
     if dry_run:

@@ -343,7 +343,8 @@ def write_plan(plan: Plan) -> list[Path]:
     """
     from crocus_claims.authoring import write_outputs
 
-    changed = {file_plan.path: file_plan.new_bytes for file_plan in plan.files if file_plan.new_bytes is not None}
+    changed = {plan_of_file.path: plan_of_file.new_bytes for plan_of_file in plan.files
+               if plan_of_file.new_bytes is not None}
     write_outputs(changed)
     return list(changed)
 
@@ -377,7 +378,8 @@ def report_json(plan: Plan, *, written: Sequence[Path], allow_loss: bool) -> dic
                       "changed": f.changed} for f in plan.files],
         "changes": changes,
     }
-    return {"valid": not refused and not unreadable, "summary": summary, "findings": [f.to_dict() for f in findings]}
+    return {"valid": not refused and not unreadable, "summary": summary,
+            "findings": [finding.to_dict() for finding in findings]}
 
 
 def impact_line(file_plan: FilePlan, line: int | None, impact: Impact) -> str:

@@ -69,7 +69,8 @@ def read_release_version(path: Path) -> str:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return ReleaseConfig.model_validate(data).release
     except OSError as error:
-        raise ReleaseError("invalid-release-config", f"{path}: cannot read: {error.strerror or error}") from None
+        why = error.strerror or error
+        raise ReleaseError("invalid-release-config", f"{path}: cannot read: {why}") from None
     except UnicodeDecodeError as error:
         raise ReleaseError("invalid-release-config", f"{path}: not UTF-8 (byte {error.start})") from None
     except (yaml.YAMLError, ValidationError, RecursionError, ValueError) as error:

@@ -155,14 +155,16 @@ def reference_check_line(line: bytes, ctx: semantic.Context) -> tuple[list[Findi
     return _check_line_or_too_deep(line, _current(ctx))
 
 
-def _check_line_or_too_deep(line: bytes, ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
+def _check_line_or_too_deep(line: bytes,
+                            ctx: semantic.Context) -> tuple[list[Finding], tuple[str, str] | None]:
     """_check_line, or invalid-json for JSON nested deeper than the decoder goes (Python's
     recursion limit, about 1,000 levels): valid JSON, but no record, and a RecursionError."""
     try:
         return _check_line(line, ctx)
     except RecursionError:
-        return [Finding("invalid-json", f"nested too deeply to read (more than about {sys.getrecursionlimit():,} "
-                        "levels of arrays and objects)")], None
+        levels = sys.getrecursionlimit()
+        return [Finding("invalid-json", f"nested too deeply to read (more than about {levels:,} levels of "
+                        "arrays and objects)")], None
 
 
 def _current(ctx: semantic.Context) -> semantic.Context:
