@@ -170,3 +170,26 @@ def test_kept_releases_that_cannot_be_read_are_unreadable_file(tmp_path: Path, l
         past_releases(tmp_path)
     assert (refused.value.code, refused.value.message) == (
         "unreadable-file", f"{kept}: cannot read: Permission denied")
+
+
+def test_a_document_whose_text_holds_a_line_separator_is_read_whole(tmp_path: Path) -> None:
+    """JSON writers leave U+2028 and U+2029 unescaped inside strings; str.splitlines() cut the
+    line there, and the release could not be read."""
+    release = tmp_path / "release"
+    shutil.copytree(resources.REPO_ROOT / "dist" / "release", release)
+    line = (release / "documents.jsonl").read_bytes().split(b"\n")[0]
+    document = json.loads(line)
+    document["text"] = "two\u2028lines\u2029here"
+    (release / "documents.jsonl").write_text(json.dumps(document, ensure_ascii=False) + "\n", encoding="utf-8")
+    data = read_release_data(release)
+    assert data.documents[document["doc_id"]]["text"] == "two\u2028lines\u2029here"
+
+
+def test_a_release_nested_too_deeply_is_unreadable_release(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    shutil.copytree(resources.REPO_ROOT / "dist" / "release", release)
+    (release / "documents.jsonl").write_text("[" * 3000 + "]" * 3000 + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["release", "diff", str(release), str(release)])
+    assert result.exit_code != 0 and "unreadable-release" in result.output and "RecursionError" in result.output
+    verified = CliRunner().invoke(cli, ["release", "verify", str(release)])
+    assert verified.exit_code == 1 and "invalid-record" in verified.output

@@ -58,12 +58,12 @@ def read_release_data(folder: Path) -> ReleaseData:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         documents = {}
-        for line in documents_bytes(folder).decode("utf-8").splitlines():
+        for line in documents_bytes(folder).decode("utf-8").split("\n"):  # not splitlines(): U+2028 is text
             if line.strip():
                 document = json.loads(line)
                 documents[document["doc_id"]] = document
         return ReleaseData(manifest["release_version"], manifest["schema_version"], documents, str(folder))
-    except (OSError, ValueError, KeyError, TypeError, EOFError) as error:  # gzip.BadGzipFile is an OSError
+    except (OSError, ValueError, KeyError, TypeError, EOFError, RecursionError) as error:  # BadGzipFile: OSError
         raise ReleaseError("unreadable-release", f"{folder}: not a release with {MANIFEST} and {DOCUMENTS} "
                            f"({type(error).__name__}: {error})") from None
 

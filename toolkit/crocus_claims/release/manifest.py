@@ -51,7 +51,10 @@ def build_manifest(root: Path, header: dict[str, Any]) -> dict[str, Any]:
 def read_manifest(root: Path) -> tuple[dict[str, Any], bytes]:
     """The parsed manifest and its raw bytes; OSError or ValueError when it is unusable."""
     raw = (root / MANIFEST_FILE).read_bytes()
-    data = json.loads(raw)
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
         raise ValueError("not a release manifest (no `files` table)")  # noqa: TRY004 (bad content, like bad JSON)
     return data, raw

@@ -41,7 +41,7 @@ def read_documents(folder: Path) -> tuple[list[dict[str, Any]], list[bytes], lis
             lines.append(line)
             try:
                 documents.append(msgspec.json.decode(line))
-            except msgspec.DecodeError as error:
+            except (msgspec.DecodeError, RecursionError) as error:  # the second: nested too deeply to read
                 differences.append(Difference("invalid-record", f"{DOCUMENTS_FILE}:{number}", f"not JSON: {error}"))
     return documents, lines, differences
 
