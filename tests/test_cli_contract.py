@@ -292,3 +292,9 @@ main()
     assert "unwritable-file:" in result.stderr and "No space left on device" in result.stderr
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
     assert {p: p.read_bytes() for p in previous.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("version", ["", " "])
+def test_an_empty_schema_version_is_a_usage_error_not_the_latest(version: str) -> None:
+    result = run("validate", "--schema-version", version, "annotations/gold")
+    assert result.returncode == 2 and b"an empty version" in result.stderr

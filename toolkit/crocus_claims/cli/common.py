@@ -14,16 +14,17 @@ from typing import Any, BinaryIO, NoReturn
 import click
 
 from crocus_claims.atomic import atomic_write, check_writable
-from crocus_claims.schema import Schema, SchemaError, SchemaFolder, available_versions, load_schema
+from crocus_claims.schema import Schema, SchemaFolder, available_versions, load_schema
 
 
 def _load(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """The schema --schema-version names (a SchemaError is the command line's, exit 2)."""
     if value is None and param.name == "pinned_schema":
         return None  # each record's own version
+    if value is not None and not value.strip():
+        raise click.BadParameter(f"an empty version: give one of {', '.join(available_versions())}")
     try:
         return load_schema(value)
-    except SchemaError as error:
-        raise click.ClickException(f"{error.code}: {error}") from None
     except FileNotFoundError:
         raise click.BadParameter(f"no schema {value} (known: {', '.join(available_versions())})") from None
 
