@@ -167,3 +167,16 @@ def test_a_loop_of_links_is_a_coded_finding_never_a_runtime_error(project: Path,
     result = run(project, "--project", str(loop), "stats")
     assert result.returncode == 2 and "Error: not-in-a-project:" in result.stderr, result.stderr
     assert "internal-error" not in result.stderr
+
+
+def test_a_migration_that_is_a_folder_is_refused_never_taken_for_none(project: Path) -> None:
+    """A folder (or a link to nothing) where a migration file belongs: `schema diff` said the
+    versions needed no migration (exit 0), and `stats` said the migration was missing."""
+    migration = sorted((project / "schema" / "migrations").glob("*--*.yaml"))[0]
+    migration.unlink()
+    migration.mkdir()
+    result = run(project, "schema", "diff", *migration.stem.split("--"))
+    assert result.returncode == 2 and f"Error: invalid-migration: {migration}" in result.stderr, result.stderr
+    result = run(project, "schema", "check")
+    assert result.returncode == 2 and f"{migration}: error unreadable-file:" in result.stdout
+    assert "missing-migration" not in result.stdout

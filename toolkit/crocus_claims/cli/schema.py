@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def schema_error_findings(error: SchemaError, shown: str) -> list[Finding]:
 def version_sequence_problems(folder: SchemaFolder) -> list[Finding]:
     """A finding for each version with no migration file from the version before it, and for each
     version whose number is too small for its changes (schema/VERSIONING.md, via schema_diff)."""
-    from crocus_claims.migration import migration_file
+    from crocus_claims.migration import MigrationError, migration_file
     from crocus_claims.migration.model import parse_migration
     from crocus_claims.schema_diff import diff_schemas
 
@@ -89,11 +90,14 @@ def version_sequence_problems(folder: SchemaFolder) -> list[Finding]:
     for older, newer in zip(versions, versions[1:]):
         path = migration_file(folder, older, newer)
         migration = None
-        if not path.is_file():
+        if not os.path.lexists(path):
             problems.append(Finding("missing-migration", f"schema {newer} has no migration from {older}: write "
                                     f"{path.name} (schema/migrations/README.md)", str(path)))
         else:
-            migration, _ = parse_migration(path)
+            try:
+                migration, _ = parse_migration(path)
+            except MigrationError:
+                continue  # the file's own problems are reported with the files checked
         diff = diff_schemas(folder.load(older), folder.load(newer), migration)
         if not diff.ok:
             problems.append(Finding("version-bump-too-small", f"{diff.verdict()}; run `crocus-claims schema diff "
@@ -126,7 +130,7 @@ def diff_command(old: str, new: str, output_format: str) -> None:
     (old_schema, _), (new_schema, new_path) = _schema_argument(old), _schema_argument(new)
     migration = None
     path = migration_file(SchemaFolder(new_path.parent), old_schema.version, new_schema.version)
-    if path.is_file():
+    if os.path.lexists(path):  # a folder or a broken link there is refused, not taken for no migration
         try:
             migration, _ = parse_migration(path)
         except MigrationError as error:

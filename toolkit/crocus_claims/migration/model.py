@@ -529,7 +529,7 @@ def migration_path(from_version: str, to_version: str, folder: SchemaFolder | No
 
 def _load_step(folder: SchemaFolder, from_version: str, to_version: str) -> Migration:
     path = migration_file(folder, from_version, to_version)
-    if not path.is_file():
+    if not os.path.lexists(path):  # anything else there (a folder, a link to nothing) is read, and refused
         raise MissingMigration(path, [(None, "(file)", f"no migration from {from_version} to {to_version}: "
                                      f"write {path.name} (schema/migrations/README.md)")])
     return load_migration(path, folder)
