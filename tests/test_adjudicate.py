@@ -388,3 +388,16 @@ def test_a_pass_whose_built_records_cannot_be_listed_is_still_adjudicated(root: 
     first = run(root, "alice", "bob", "--into", "gold")
     assert first.exit_code == 1, first.output  # items to decide, as with a readable built folder
     assert {f["code"] for f in json.loads(first.stdout)["findings"]} == {"decisions-pending"}
+
+
+def test_a_target_pass_that_cannot_be_written_is_one_coded_finding(root: Path) -> None:
+    """A file where the target pass's folder belongs: unwritable-file, exit 2 (was internal-error),
+    and no empty pass folder left behind to be taken for a pass."""
+    run(root, "alice", "bob", "--into", "gold")
+    fill(decisions_file(root, "alice", "bob"), lambda item: "alice")
+    (root / "gold").write_text("in the way", encoding="utf-8")
+    result = run(root, "alice", "bob", "--into", "gold")
+    assert result.exit_code == 2, result.output
+    (finding,) = json.loads(result.stdout)["findings"]
+    assert finding["code"] == "unwritable-file" and "cannot write" in finding["message"]
+    assert not (root / "authored" / "gold").exists()

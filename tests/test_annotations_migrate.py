@@ -169,11 +169,11 @@ def test_a_failed_write_changes_no_file_and_a_rerun_finishes(root: Path, tmp_pat
     real = atomic._staged
     calls = []
 
-    def failing(path: Path, content: bytes) -> str:
+    def failing(path: Path, content: bytes, made: list[Path]) -> str:
         calls.append(path)
         if len(calls) == 3:
             raise atomic.UnwritableOutput(path, OSError(28, "No space left on device"))
-        return real(path, content)
+        return real(path, content, made)
 
     decisions = tmp_path / "decisions.yaml"
     decisions.write_text(yaml.safe_dump(decisions_for(json.loads(migrate(root, "--format", "json").output))),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from crocus_claims.atomic import UnwritableOutput, atomic_directory, atomic_write
+from crocus_claims.atomic import UnwritableOutput, atomic_directory, atomic_write, write_files
 
 
 def test_a_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
@@ -163,3 +165,56 @@ def test_a_folder_swap_leaves_nothing_beside_it_and_spares_other_folders(tmp_pat
         (staging / "new.txt").write_text("new")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".release.old", "release"]
     assert (tmp_path / ".release.old" / "keep.txt").read_text() == "mine"
+
+
+def test_a_folder_in_the_way_of_one_file_writes_none_and_leaves_no_folder(tmp_path: Path) -> None:
+    """write_files stages every file first: a folder where a file belongs is refused before any
+    rename (it was found at the rename, after the files before it were in place); the folders
+    made for the files are removed again."""
+    (tmp_path / "old.txt").write_text("old")
+    (tmp_path / "in-the-way").mkdir()
+    contents = {tmp_path / "old.txt": b"new", tmp_path / "new" / "deep" / "a.txt": b"a",
+                tmp_path / "in-the-way": b"b"}
+    with pytest.raises(UnwritableOutput) as refused:
+        write_files(contents)
+    assert refused.value.filename == str(tmp_path / "in-the-way")
+    assert (tmp_path / "old.txt").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in-the-way", "old.txt"]
+
+
+def test_an_interrupted_write_of_many_files_leaves_no_temporary_file(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def interrupted(fd: int) -> None:
+        calls.append(fd)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_files({tmp_path / "a.txt": b"a", tmp_path / "b.txt": b"b"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_many_files_follow_a_symbolic_link_as_one_file_does(tmp_path: Path) -> None:
+    target, link = tmp_path / "target.jsonl", tmp_path / "link.jsonl"
+    target.write_text("old\n")
+    link.symlink_to(target)
+    write_files({link: b"new\n"})
+    assert link.is_symlink() and target.read_text() == "new\n"
+
+
+def test_standard_output_is_written_in_place_whatever_it_is_open_on(tmp_path: Path) -> None:
+    """`-o /dev/stdout` names the descriptor: into a pipe it was refused (its link names no file),
+    and into a file the file was replaced, so the shell's descriptor wrote to a deleted file."""
+    code = ("from pathlib import Path; from crocus_claims.atomic import atomic_write\n"
+            "with atomic_write(Path('/dev/stdout')) as handle: handle.write('to the descriptor\\n')")
+    piped = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert piped.stdout == "to the descriptor\n"
+    output = tmp_path / "out.txt"
+    with open(output, "w", encoding="utf-8") as handle:
+        subprocess.run([sys.executable, "-c", code], stdout=handle, check=True)
+        assert os.fstat(handle.fileno()).st_ino == output.stat().st_ino  # the file opened, not another
+    assert output.read_text(encoding="utf-8") == "to the descriptor\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]

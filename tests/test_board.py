@@ -144,12 +144,29 @@ def test_a_folder_that_is_not_a_board_is_never_replaced(tmp_path: Path,
         assert result.exit_code == 2 and "output-not-a-board" in result.output
         assert "current folder" in result.output
     assert (tmp_path / "empty" / "index.html").is_file()
+    monkeypatch.chdir(tmp_path)
+    inside = run("board", str(PASS2), "-o", str(Path("empty") / ".." / "empty"))  # `..` hides nothing
+    assert inside.exit_code == 0, inside.output
+    monkeypatch.chdir(tmp_path / "empty")
+    result = run("board", str(PASS2), "-o", str(Path("..") / "empty"))
+    assert result.exit_code == 2 and "current folder" in result.output
     from crocus_claims.board import BoardError, build_board
 
     (tmp_path / "a-file").write_text("mine")
     with pytest.raises(BoardError, match="not an empty folder or a board"):
         build_board([PASS2], tmp_path / "a-file")
     assert (tmp_path / "a-file").read_text() == "mine"
+
+
+def test_a_board_behind_a_link_is_replaced_and_the_link_kept(tmp_path: Path) -> None:
+    (tmp_path / "boards" / "pass2").mkdir(parents=True)
+    (tmp_path / "latest").symlink_to(tmp_path / "boards" / "pass2")
+    for _ in range(2):
+        result = run("board", str(PASS2), "-o", str(tmp_path / "latest"))
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "latest").is_symlink() and (tmp_path / "latest" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["boards", "latest"]  # no retired link left
+    assert sorted(p.name for p in (tmp_path / "boards").iterdir()) == ["pass2"]
 
 
 def test_two_passes_at_once_are_refused(tmp_path: Path) -> None:

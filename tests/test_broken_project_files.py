@@ -62,20 +62,24 @@ def test_a_corpus_that_cannot_be_read_is_one_coded_line(project: Path, damage: s
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "a list of entries"),
-    (b"- doc_id: 12\n", "Field required"),
-    (b"entries: [\n", "expected the node content"),
-    (f"a: {DEEP}\n".encode(), "recursion"),
-    (b"\xff\n", "not UTF-8"),
+@pytest.mark.parametrize(("content", "code", "message"), [
+    (b"", "invalid-corpus", "a list of entries"),
+    (b"- doc_id: 12\n", "invalid-corpus", "Field required"),
+    (b"entries: [\n", "invalid-corpus", "expected the node content"),
+    (f"a: {DEEP}\n".encode(), "invalid-corpus", "recursion"),
+    (b"\xff\n", "invalid-encoding", "not UTF-8"),
 ])
-def test_a_sources_file_that_cannot_be_used_is_invalid_corpus(project: Path, content: bytes,
-                                                              message: str) -> None:
+def test_a_sources_file_that_cannot_be_used_is_a_corpus_finding(project: Path, content: bytes, code: str,
+                                                                message: str) -> None:
+    """What it says is wrong: exit 1, as for any finding; a file that is not text: exit 2, in
+    `corpus check` and `corpus build` alike."""
     path = project / "corpus" / "sources.yaml"
     path.write_bytes(content)
     result = run(project, "corpus", "check")
-    assert result.returncode == 1, result.stderr
-    assert str(path) in result.stdout and message in result.stdout
+    assert result.returncode == (2 if code == "invalid-encoding" else 1), result.stderr
+    assert f"error {code}: {path}" in result.stdout and message in result.stdout
+    built = run(project, "corpus", "build")
+    assert built.returncode == result.returncode and f"Error: {code}: {path}" in built.stderr
     assert "Traceback" not in result.stderr and "internal-error" not in result.stderr
 
 

@@ -289,3 +289,21 @@ def test_an_adjudication_folder_that_cannot_be_listed_stops_the_build(tmp_path: 
         adjudication_files(tmp_path)
     assert refused.value.code == "unreadable-file"
     assert refused.value.message == f"{pair / 'locked'}: cannot list this folder: Permission denied"
+
+
+def test_a_stray_link_the_release_would_not_ship_does_not_stop_it(tmp_path: Path) -> None:
+    """A link to nothing among the adjudication files (notes.txt, an editor's .#lock) is not a
+    file the release ships: only an unreadable decisions file or report stops the build."""
+    from crocus_claims.release.inputs import ADJUDICATION_DIR, adjudication_files
+
+    pair = tmp_path / ADJUDICATION_DIR / "alice+bob"
+    pair.mkdir(parents=True)
+    real = resources.annotations_dir() / ADJUDICATION_DIR / "gold+blind-v2" / "decisions.yaml"
+    (pair / "decisions.yaml").write_bytes(real.read_bytes())
+    (pair / "notes.txt").symlink_to(pair / "gone.txt")
+    (pair / ".#decisions.yaml").symlink_to("root@host.1:1")
+    assert list(adjudication_files(tmp_path)) == [f"{ADJUDICATION_DIR.as_posix()}/alice+bob/decisions.yaml"]
+    (pair / "report.json").symlink_to(pair / "gone.json")
+    with pytest.raises(ReleaseError) as refused:
+        adjudication_files(tmp_path)
+    assert refused.value.code == "unreadable-file" and "report.json" in refused.value.message

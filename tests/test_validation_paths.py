@@ -414,3 +414,13 @@ def test_a_link_to_nothing_in_a_folder_is_unreadable_when_it_is_a_record_file(tm
         ("unreadable-file", str(tmp_path / name), "cannot read: a link to nothing, or a loop of links")
         for name in ("b.jsonl", "c.jsonl")]
     assert report.records == 1
+
+
+def test_a_folder_with_nothing_but_links_it_does_not_want_is_still_empty(tmp_path: Path) -> None:
+    """An editor's lock file (a link to nothing named .#x.jsonl) is nobody's record, and a folder
+    holding nothing else has no records: no .jsonl files, as before."""
+    (tmp_path / "README").symlink_to(tmp_path / "gone")
+    (tmp_path / ".#a.jsonl").symlink_to("root@host.1234:1700000000")
+    report = validate_paths([tmp_path])
+    assert [(f.code, f.message) for f in report.errors] == [
+        ("unreadable-file", "no .jsonl files in this folder")]

@@ -45,68 +45,94 @@ def _is_inside(filename: object, folder: Path) -> bool:
     return isinstance(filename, str | os.PathLike) and Path(filename).is_relative_to(folder)
 
 
-def _temporary_beside(path: Path) -> tuple[int, str]:
-    """A new temporary file in `path`'s folder (made if need be): its descriptor and path.
-    Raises UnwritableOutput when the folder cannot be made or refuses new files."""
+def _temporary_beside(path: Path, made: list[Path] | None = None) -> tuple[int, str]:
+    """A new temporary file in `path`'s folder (made if need be, each folder made appended to
+    `made`): its descriptor and path. Raises UnwritableOutput when the folder cannot be made or
+    refuses new files."""
     try:
+        missing = [folder for folder in (path.parent, *path.parent.parents) if not os.path.lexists(folder)]
         path.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made += reversed(missing)
         return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise UnwritableOutput(path, error) from error
 
 
+def _target(path: Path) -> Path:
+    """Where a write to `path` goes: the file a symbolic link names (the link stays)."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+
+
+def _in_place(path: Path) -> bool:
+    """Whether `path` is written where it is, never replaced: a device, a pipe or a socket, or a
+    name for an open descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N), whatever it is open on."""
+    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+        return True
+    try:
+        kind = os.stat(path).st_mode  # through links
+    except OSError:
+        return False
+    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
+
+
 def check_writable(path: Path) -> None:
     """Raise UnwritableOutput now, before a long run, when no file can be created beside `path`
-    (its folder cannot be made, or refuses new files); makes the folder, as atomic_write would."""
-    fd, temporary = _temporary_beside(Path(path))
+    (its folder cannot be made, or refuses new files); makes the folder, as atomic_write would.
+    A device or descriptor name (/dev/stderr) is written in place: nothing to check."""
+    if _in_place(Path(path)):
+        return
+    fd, temporary = _temporary_beside(_target(Path(path)))
     os.close(fd)
     os.unlink(temporary)
 
 
 def write_files(contents: Mapping[Path, bytes]) -> None:
     """Write every file, all or none: each is written to a temporary file beside it first, and
-    renamed into place only when all are written. Raises UnwritableOutput naming the first file
-    the file system refuses; no file has changed then (only a rename failing after others were
-    renamed, which the file system almost never does once it took the bytes, leaves a mix)."""
+    renamed into place only when all are written (a symbolic link is followed, as by
+    atomic_write). Raises UnwritableOutput naming the first file the file system refuses, or
+    that is a folder; no file has changed then, and no folder made for the files is left (only
+    a rename failing after others were renamed, which a file system that took the bytes almost
+    never does, leaves a mix)."""
     staged: list[tuple[str, Path]] = []
+    made: list[Path] = []
     try:
         for path, content in contents.items():
-            staged.append((_staged(Path(path), content), Path(path)))
-        for temporary, path in staged:
+            target = _target(Path(path))
+            staged.append((_staged(target, content, made), target))
+        for temporary, target in staged:
             try:
-                os.replace(temporary, path)
+                os.replace(temporary, target)
             except OSError as error:
-                raise UnwritableOutput(path, error) from error
+                raise UnwritableOutput(target, OSError(error.errno, error.strerror)) from error
     except BaseException:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
 
 
-def _staged(path: Path, content: bytes) -> str:
+def _staged(path: Path, content: bytes, made: list[Path]) -> str:
     """`content` in a new temporary file beside `path`, synced, with open()'s permissions."""
-    fd, temporary = _temporary_beside(path)
+    if os.path.isdir(path):
+        raise UnwritableOutput(path, IsADirectoryError(errno.EISDIR, "a folder is in the way"))
+    fd, temporary = _temporary_beside(path, made)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, _default_mode(0o666))
-    except OSError as error:
+    except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
-        raise UnwritableOutput(path, error) from error
+        if isinstance(error, OSError):
+            raise UnwritableOutput(path, error) from error
+        raise
     return temporary
-
-
-def _is_special(path: Path) -> bool:
-    """A device, a pipe or a socket (/dev/null, /dev/stdout): there is nothing to replace."""
-    try:
-        kind = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
 
 
 @contextlib.contextmanager
@@ -134,11 +160,11 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
     socket (`-o /dev/stdout`) is written in place, as open() would: it has no previous content to
     keep. Raises UnwritableOutput for a write the file system refuses (the parent folder cannot be
     made, the temporary file cannot be created, written, synced or renamed)."""
-    path = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
-    if _is_special(path):
-        with _written_in_place(path, mode) as handle:
+    if _in_place(Path(path)):
+        with _written_in_place(Path(path), mode) as handle:
             yield handle
         return
+    path = _target(Path(path))
     fd, tmp = _temporary_beside(path)
     try:
         encoding = None if "b" in mode else "utf-8"
@@ -160,8 +186,8 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         try:
             os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; give what open() would have
             os.replace(tmp, path)
-        except OSError as error:
-            raise UnwritableOutput(path, error) from error
+        except OSError as error:  # not named: the temporary file, gone now
+            raise UnwritableOutput(path, OSError(error.errno, error.strerror)) from error
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -174,7 +200,7 @@ def atomic_directory(path: Path) -> Iterator[Path]:
 
     Raises UnwritableOutput for a write the file system refuses: the sibling folder cannot be
     made or swapped in, or the block's write to a file inside it fails."""
-    path = Path(os.path.abspath(path))  # `.` has no name to put beside it
+    path = Path(os.path.abspath(_target(Path(path))))  # `.` has no name to put beside it
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
@@ -191,8 +217,8 @@ def atomic_directory(path: Path) -> Iterator[Path]:
             raise
         try:
             _swap_in(staging, path)
-        except OSError as error:
-            raise UnwritableOutput(path, error) from error
+        except OSError as error:  # not named: the staging folder, gone now
+            raise UnwritableOutput(path, OSError(error.errno, error.strerror)) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -64,7 +64,8 @@ class WriteError(Exception):
     code = "unwritable-file"
 
     def __init__(self, path: Path, error: OSError):
-        super().__init__(f"cannot write: {error.strerror or error}")
+        cause = getattr(error, "cause", None)  # what is in the way, when UnwritableOutput knows it
+        super().__init__(f"cannot write: {error.strerror or error}" + (f" ({cause})" if cause else ""))
         self.path = path
 
 

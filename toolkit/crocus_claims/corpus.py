@@ -97,6 +97,11 @@ class CorpusError(Exception):
         if code is not None:
             self.code = code
 
+    @property
+    def exit_code(self) -> int:
+        """The CLI contract's: 2 for a file that cannot be read as text, 1 for what it says."""
+        return 2 if self.code in ("unreadable-file", "invalid-encoding") else 1
+
 
 def text_sha256(text: str) -> str:
     """The SHA-256 of the text's UTF-8 bytes, as 64 lowercase hex digits (a record's text_sha256)."""
@@ -227,8 +232,14 @@ def write_documents(handle: IO[str], documents: Iterable[CorpusDocument]) -> Non
 def read_corpus(path: Path) -> dict[str, CorpusDocument]:
     """corpus/documents.jsonl by doc_id (the last line of a doc_id wins). Raises CorpusError
     naming the file and line: `unreadable-file`, `invalid-encoding`, `invalid-corpus`."""
-    documents = [_document_at(path, number, line)
-                 for number, line in enumerate(read_text_file(path).split("\n"), 1) if line.strip()]
+    try:
+        with open(path, encoding="utf-8") as handle:  # lines end at \n only: U+2028 is text in a line
+            documents = [_document_at(path, number, line)
+                         for number, line in enumerate(handle, 1) if line.strip()]
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    except UnicodeDecodeError:
+        raise CorpusError(f"{path}: not UTF-8", "invalid-encoding") from None
     return {document.doc_id: document for document in documents}
 
 

@@ -39,11 +39,12 @@ def expand_paths(paths: Iterable[str | Path], *, in_folder: Callable[[Path, Path
             if path.is_dir():
                 under, unreadable = files_under(path)
                 found = [file for file in under if in_folder(file, path)]
-                if not found and not unreadable:
+                wanted = [entry for entry in unreadable
+                          if not entry.broken_link or in_folder(entry.path, path)]
+                if not found and not wanted:
                     problems.append(Finding("unreadable-file", empty_folder, str(path)))
                 files += found
-                problems += [Finding("unreadable-file", entry.message, str(entry.path))
-                             for entry in unreadable if not entry.broken_link or in_folder(entry.path, path)]
+                problems += [Finding("unreadable-file", entry.message, str(entry.path)) for entry in wanted]
                 continue
             refusal = (named(path) if path.is_file() else NOT_REGULAR if path.exists()
                        else "no such file or folder")
@@ -88,7 +89,7 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
             try:
                 if path.is_file():
                     found.append(path)
-                elif path.is_symlink() and not path.exists():
+                elif path.is_symlink() and not path.exists() and not name.startswith("."):  # not .#x (Emacs)
                     unreadable.append(Unreadable(path, "cannot read: a link to nothing, or a loop of links",
                                                  broken_link=True))
             except OSError as error:

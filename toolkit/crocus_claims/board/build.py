@@ -141,7 +141,7 @@ def build_board(paths: Sequence[Path], output: Path) -> Path:
     Raises BoardError `output-not-a-board`, before reading the sources, when `output` holds anything
     a board does not (it would be deleted) or holds the current folder."""
     paths = [Path(path) for path in paths]
-    if Path.cwd().is_relative_to(Path(output).absolute()):
+    if Path(os.path.realpath(Path.cwd())).is_relative_to(os.path.realpath(output)):
         raise BoardError("output-not-a-board", f"{output}: the board replaces its output folder whole: give "
                          "one that is not the current folder or a folder above it")
     if not is_replaceable(Path(output)):

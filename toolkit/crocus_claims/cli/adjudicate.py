@@ -10,7 +10,7 @@ import click
 
 from crocus_claims import adjudication, authoring, resources
 from crocus_claims.atomic import atomic_write
-from crocus_claims.cli.common import BAD_INPUT, FORMAT, at_one_version, dump_json, exit_with_findings
+from crocus_claims.cli.common import BAD_INPUT, FORMAT, at_one_version, dump_json, exit_with_findings, finish
 from crocus_claims.validation.findings import Finding
 
 ADJUDICATION_FOLDER = Path("agreement") / "adjudication"
@@ -173,7 +173,11 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
                             comment=comment)
     if not result.ok:
         exit_with_findings(notices + result.problems, output_format, f"nothing written to pass {into}")
-    written = write_anchored(result)
+    try:
+        written = write_anchored(result)
+    except authoring.WriteError as error:
+        finish([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
+               f"nothing written to pass {into}", status=BAD_INPUT)
     for notice in notices:
         click.echo(str(notice))
     for note in notes:

@@ -38,8 +38,8 @@ def check(output_format: str) -> None:
         built = {d.doc_id: d for d in build_corpus(folder)}
         committed = read_corpus(folder / DOCUMENTS_FILE)
     except CorpusError as error:
-        finish([Finding(getattr(error, "code", "invalid-corpus"), str(error))], output_format,
-               "the corpus cannot be checked")
+        finish([Finding(error.code, str(error))], output_format, "the corpus cannot be checked",
+               status=error.exit_code)
     changed = sorted(set(built) ^ set(committed) | {k for k in built.keys() & committed.keys() if built[k] != committed[k]})
     findings = [Finding("stale-corpus", f"{DOCUMENTS_FILE} differs from what the sources build for this "
                         "document: run `crocus-claims corpus build`", f"corpus/{DOCUMENTS_FILE}", doc_id=doc_id)
@@ -81,7 +81,7 @@ def add(file: Path, title: str | None, outlet: str | None, date: str | None, byl
     except OSError as error:
         fail("unreadable-file", f"{file}: {error.strerror or error}", 2)
     except CorpusError as error:
-        fail(error.code, str(error), 2 if error.code in ("invalid-encoding", "empty-article") else 1)
+        fail(error.code, str(error), 2 if error.code == "empty-article" else error.exit_code)
     try:
         write_addition(corpus_dir, addition)
     except OSError as error:  # nothing was changed: the three files are renamed only once all are written
