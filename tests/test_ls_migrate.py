@@ -205,7 +205,9 @@ def test_the_command_reports_and_exits_by_the_contract(admin: LabelStudio, label
     same = run("ls", "migrate", "--title", title, "--to", load_schema().version, "--format", "json",
                "--backup", str(backup), url=label_studio.url, token=label_studio.login.token)
     assert same.returncode == 0, same.stderr
-    assert json.loads(same.stdout)["applied"] is False and "nothing to migrate" in same.stderr
+    document = json.loads(same.stdout)
+    assert set(document) == {"valid", "summary", "findings"} and document["valid"] is True  # every check's shape
+    assert document["summary"]["applied"] is False and "nothing to migrate" in same.stderr
     assert not backup.exists()  # no backup when nothing is sent
     unknown = run("ls", "migrate", "--title", title, "--to", "9.9.9", url=label_studio.url,
                   token=label_studio.login.token)

@@ -341,11 +341,14 @@ def migrate_command(title: str, target: str, source: str | None, decisions_path:
                               from_version=source, backup=None if dry_run else backup, dry_run=dry_run,
                               progress=lambda step: click.echo(step, err=True))
     plan = outcome.plan
-    if output_format == "json":
-        click.echo(dump_json({"project": outcome.project_id, "from": plan.old.version, "to": plan.new.version,
-                              "applied": outcome.applied, "backup": str(outcome.backup) if outcome.backup else None,
-                              "rewrites": len(plan.rewrites), "impacts": [i.to_dict() for i in plan.impacts],
-                              "blocking": plan.blocking(allow_loss)}).rstrip("\n"))
+    if output_format == "json":  # the one shape of every check's JSON, its summary saying what was done
+        from crocus_claims.validation.report import findings_document
+
+        blocking = plan.blocking_findings(allow_loss)
+        summary = {"project": outcome.project_id, "from": plan.old.version, "to": plan.new.version,
+                   "applied": outcome.applied, "backup": str(outcome.backup) if outcome.backup else None,
+                   "rewrites": len(plan.rewrites), "changes": [i.to_dict() for i in plan.impacts]}
+        click.echo(findings_document(blocking, summary))
     else:
         for impact in plan.impacts:
             click.echo(f"{impact.doc_id} {impact.annotator} {impact.span_id or impact.relation_id or ''}: "

@@ -65,14 +65,19 @@ class ProjectPlan:
     problems: list[Problem] = field(default_factory=list)  # what the old schema could not convert
     findings: list[Finding] = field(default_factory=list)  # migrated records that do not validate
 
+    def blocking_findings(self, allow_loss: bool) -> list[Finding]:
+        """Why the plan must not be applied (empty: it may): what the old schema could not convert
+        (placed at its task, annotation and region), migrated records that do not validate, and
+        the impacts that need a decision or lose data (unless the loss is allowed)."""
+        found = [Finding(p.code, p.message, p.where()) for p in self.problems]  # where(): task, doc, region
+        found += [finding for finding in self.findings if finding.severity == "error"]
+        found += [impact.finding() for impact in self.impacts
+                  if impact.blocking and not (allow_loss and impact.kind == "lost")]
+        return found
+
     def blocking(self, allow_loss: bool) -> list[str]:
-        """Why the plan must not be applied, one line each (empty: it may)."""
-        reasons = [f"{p.where()}: {p.code}: {p.message}" for p in self.problems]
-        reasons += [f"{f.where()}: {f.code}: {f.message}" for f in self.findings if f.severity == "error"]
-        for impact in self.impacts:
-            if impact.blocking and not (allow_loss and impact.kind == "lost"):
-                reasons.append(str(impact.finding()))
-        return reasons
+        """blocking_findings, one line each."""
+        return [str(finding) for finding in self.blocking_findings(allow_loss)]
 
 
 def superset_config(old: Schema, new: Schema) -> str:
