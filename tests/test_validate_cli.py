@@ -178,3 +178,15 @@ def test_validating_a_closed_standard_input_is_a_coded_refusal() -> None:
     result = subprocess.run(command, preexec_fn=lambda: os.close(0), capture_output=True, text=True, check=False)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip() == "Error: unreadable-file: standard input is closed: nothing to read"
+
+
+@pytest.mark.parametrize("args", [["ls", "import", "-", "-o", "records.jsonl"], ["schema", "check", "-"]],
+                         ids=lambda args: " ".join(args[:2]))
+def test_a_closed_standard_input_leaves_no_spooled_file(args: list[str], tmp_path: Path) -> None:
+    """Commands that need a path copy standard input to a temporary file: with it closed, that
+    file was made, then left behind when the command refused."""
+    command = [sys.executable, "-c", "from crocus_claims.cli import main; main()", *args]
+    result = subprocess.run(command, preexec_fn=lambda: os.close(0), capture_output=True, text=True, check=False,
+                            cwd=tmp_path, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert result.returncode == 2 and "standard input is closed" in result.stderr, result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -213,9 +213,10 @@ def spooled_stdin(suffix: str) -> Path:
     """Standard input copied to a temporary file (removed at exit), for readers that need a path."""
     import atexit
 
+    source = stdin_bytes()  # exits first when standard input is closed: no file made for nothing
     handle = tempfile.NamedTemporaryFile(prefix="crocus-claims-stdin-", suffix=suffix, delete=False)
-    with handle:
-        shutil.copyfileobj(stdin_bytes(), handle)
     path = Path(handle.name)
-    atexit.register(path.unlink, missing_ok=True)
+    atexit.register(path.unlink, missing_ok=True)  # before the copy, which an interrupt may stop
+    with handle:
+        shutil.copyfileobj(source, handle)
     return path
