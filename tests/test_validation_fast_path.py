@@ -123,7 +123,7 @@ def quote_with_white_space(data: dict[str, Any], draw: st.DrawFn) -> bytes | Non
 def past_the_end(data: dict[str, Any], draw: st.DrawFn) -> bytes | None:
     """An end past the text, the quote being what is left of the text there."""
     span, text = _span(data, draw), data["text"]
-    if span is None:
+    if span is None or not text:  # an empty text has no character to start at
         return None
     start = draw(st.integers(0, len(text) - 1))
     span.update(start=start, end=len(text) + draw(st.integers(1, 3)), text=text[start:])
