@@ -218,3 +218,18 @@ def test_standard_output_is_written_in_place_whatever_it_is_open_on(tmp_path: Pa
         assert os.fstat(handle.fileno()).st_ino == output.stat().st_ino  # the file opened, not another
     assert output.read_text(encoding="utf-8") == "to the descriptor\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+
+
+def test_a_loop_of_links_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    """open() cannot write through a loop of links; the write was made beside it and renamed
+    over the link, which it replaced with a file."""
+    loop = tmp_path / "loop.json"
+    loop.symlink_to(loop)
+    with pytest.raises(UnwritableOutput) as refused, atomic_write(loop) as handle:
+        handle.write("x")
+    assert refused.value.errno == errno.ELOOP
+    with pytest.raises(UnwritableOutput) as refused:
+        write_files({loop: b"x"})
+    assert refused.value.errno == errno.ELOOP
+    assert loop.is_symlink() and os.readlink(loop) == str(loop)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop.json"]

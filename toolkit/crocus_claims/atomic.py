@@ -60,8 +60,17 @@ def _temporary_beside(path: Path, made: list[Path] | None = None) -> tuple[int, 
 
 
 def _target(path: Path) -> Path:
-    """Where a write to `path` goes: the file a symbolic link names (the link stays)."""
-    return Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
+    """Where a write to `path` goes: the file a symbolic link names (the link stays; a link to
+    nothing yet names the file to make, as for open()). Raises UnwritableOutput for a loop of
+    links, which open() cannot write either."""
+    if not os.path.islink(path):
+        return Path(path)
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnwritableOutput(path, error) from error
+    return Path(os.path.realpath(path))
 
 
 def _in_place(path: Path) -> bool:
