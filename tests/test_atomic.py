@@ -214,10 +214,41 @@ def test_standard_output_is_written_in_place_whatever_it_is_open_on(tmp_path: Pa
     assert piped.stdout == "to the descriptor\n"
     output = tmp_path / "out.txt"
     with open(output, "w", encoding="utf-8") as handle:
-        subprocess.run([sys.executable, "-c", code], stdout=handle, check=True)
+        handle.write("before\n")
+        handle.flush()
+        after = code + "\nprint('after', flush=True)"
+        subprocess.run([sys.executable, "-c", after], stdout=handle, check=True)
         assert os.fstat(handle.fileno()).st_ino == output.stat().st_ino  # the file opened, not another
-    assert output.read_text(encoding="utf-8") == "to the descriptor\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.txt"]
+    # through a copy of the descriptor: nothing truncated, nothing written over
+    assert output.read_text(encoding="utf-8") == "before\nto the descriptor\nafter\n"
+    (tmp_path / "link").symlink_to("/dev/stdout")
+    linked = code.replace("Path('/dev/stdout')", repr(tmp_path / "link").replace("PosixPath", "Path"))
+    with open(output, "a", encoding="utf-8") as handle:
+        subprocess.run([sys.executable, "-c", linked], stdout=handle, check=True)
+    assert output.read_text(encoding="utf-8").endswith("after\nto the descriptor\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "out.txt"]
+
+
+def test_a_regular_file_is_replaced_whole_wherever_it_is(tmp_path: Path) -> None:
+    """Only devices, pipes, sockets and descriptor names are written in place: a regular file in
+    /dev/shm was written in place too, so a failed write left it cut short."""
+    from crocus_claims.atomic import _in_place
+
+    shared = Path("/dev/shm") / f"crocus-claims-test-{os.getpid()}.json"
+    shared.write_text("{}")
+    try:
+        assert not _in_place(shared)
+    finally:
+        shared.unlink()
+    assert _in_place(Path("/dev/null")) and _in_place(Path("/dev/stderr"))
+    assert not _in_place(tmp_path / "missing.json")
+
+
+def test_folders_made_for_files_are_removed_even_when_making_them_failed_halfway(tmp_path: Path) -> None:
+    with pytest.raises(UnwritableOutput) as refused:
+        write_files({tmp_path / "a.txt": b"a", tmp_path / "new" / ("L" * 300) / "b.txt": b"b"})
+    assert refused.value.errno == errno.ENAMETOOLONG
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_loop_of_links_is_refused_and_left_as_it_is(tmp_path: Path) -> None:

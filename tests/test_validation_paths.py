@@ -409,10 +409,11 @@ def test_a_link_to_nothing_in_a_folder_is_unreadable_when_it_is_a_record_file(tm
     (tmp_path / "b.jsonl").symlink_to(tmp_path / "gone.jsonl")
     (tmp_path / "c.jsonl").symlink_to(tmp_path / "c.jsonl")
     (tmp_path / "notes.txt").symlink_to(tmp_path / "gone.txt")
+    (tmp_path / ".hidden.jsonl").symlink_to(tmp_path / "gone.jsonl")  # read when it is a file: reported
     report = validate_paths([tmp_path])
     assert [(f.code, f.file, f.message) for f in report.errors] == [
         ("unreadable-file", str(tmp_path / name), "cannot read: a link to nothing, or a loop of links")
-        for name in ("b.jsonl", "c.jsonl")]
+        for name in (".hidden.jsonl", "b.jsonl", "c.jsonl")]
     assert report.records == 1
 
 

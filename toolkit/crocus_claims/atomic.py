@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -47,13 +48,15 @@ def _is_inside(filename: object, folder: Path) -> bool:
 
 def _temporary_beside(path: Path, made: list[Path] | None = None) -> tuple[int, str]:
     """A new temporary file in `path`'s folder (made if need be, each folder made appended to
-    `made`): its descriptor and path. Raises UnwritableOutput when the folder cannot be made or
-    refuses new files."""
+    `made` as it is made): its descriptor and path. Raises UnwritableOutput when the folder cannot
+    be made or refuses new files."""
     try:
         missing = [folder for folder in (path.parent, *path.parent.parents) if not os.path.lexists(folder)]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if made is not None:
-            made += reversed(missing)
+        for folder in reversed(missing):  # outermost first, each recorded once it exists
+            folder.mkdir(exist_ok=True)
+            if made is not None:
+                made.append(folder)
+        path.parent.mkdir(parents=True, exist_ok=True)  # a file in the way: FileExistsError naming it
         return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as error:
         raise UnwritableOutput(path, error) from error
@@ -73,16 +76,45 @@ def _target(path: Path) -> Path:
     return Path(os.path.realpath(path))
 
 
+_DESCRIPTOR_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def _descriptor_named(path: Path) -> int | None:
+    """The open descriptor `path` names (/dev/stdout, /dev/fd/N, /proc/self/fd/N, also through a
+    link), or None. Such a name is written through a copy of the descriptor: opened anew, it would
+    truncate the file the shell opened and write over it from its start."""
+    for name in _link_chain(path):
+        if name in _DESCRIPTOR_NAMES:
+            return _DESCRIPTOR_NAMES[name]
+        found = re.fullmatch(rf"/(?:dev/fd|proc/(?:self|{os.getpid()})/fd)/(\d+)", name)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _link_chain(path: Path, hops: int = 40) -> Iterator[str]:
+    """`path` made absolute, then each name its links lead to, in turn (at most `hops` links).
+    Not realpath: it would go through /proc/self/fd/1 to the file the descriptor is open on."""
+    name = os.path.abspath(path)
+    for _ in range(hops):
+        yield name
+        try:
+            name = os.path.normpath(os.path.join(os.path.dirname(name), os.readlink(name)))
+        except OSError:  # not a link (or gone): the chain ends here
+            return
+
+
 def _in_place(path: Path) -> bool:
-    """Whether `path` is written where it is, never replaced: a device, a pipe or a socket, or a
-    name for an open descriptor (/dev/stdout, /dev/fd/N, /proc/self/fd/N), whatever it is open on."""
-    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
+    """Whether `path` is written where it is, never replaced: a device, a pipe or a socket (through
+    links), or the name of an open descriptor. A regular file is never written in place, wherever
+    it is (/dev/shm too)."""
+    if _descriptor_named(path) is not None:
         return True
     try:
         kind = os.stat(path).st_mode  # through links
     except OSError:
         return False
-    return not stat.S_ISREG(kind) and not stat.S_ISDIR(kind)
+    return stat.S_ISCHR(kind) or stat.S_ISBLK(kind) or stat.S_ISFIFO(kind) or stat.S_ISSOCK(kind)
 
 
 def check_writable(path: Path) -> None:
@@ -146,9 +178,14 @@ def _staged(path: Path, content: bytes, made: list[Path]) -> str:
 
 @contextlib.contextmanager
 def _written_in_place(path: Path, mode: str) -> Iterator[IO]:
+    text = "b" not in mode
+    encoding, newline = ("utf-8", "\n") if text else (None, None)
+    descriptor = _descriptor_named(path)
     try:
-        text = "b" not in mode
-        handle: IO = open(path, mode, encoding="utf-8" if text else None, newline="\n" if text else None)
+        if descriptor is not None:  # a copy: shares the position, truncates nothing, closes alone
+            handle: IO = os.fdopen(os.dup(descriptor), mode, encoding=encoding, newline=newline)
+        else:
+            handle = open(path, mode, encoding=encoding, newline=newline)
     except OSError as error:
         raise UnwritableOutput(path, error) from error
     with handle:
@@ -166,9 +203,10 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path`, then rename it over `path` only on success.
 
     A symbolic link is followed (the file it names is replaced, the link stays). A device, pipe or
-    socket (`-o /dev/stdout`) is written in place, as open() would: it has no previous content to
-    keep. Raises UnwritableOutput for a write the file system refuses (the parent folder cannot be
-    made, the temporary file cannot be created, written, synced or renamed)."""
+    socket is written in place, as open() would: it has no previous content to keep; a descriptor
+    name (`-o /dev/stdout`) through a copy of that descriptor. Raises UnwritableOutput for a write
+    the file system refuses (the parent folder cannot be made, the temporary file cannot be
+    created, written, synced or renamed)."""
     if _in_place(Path(path)):
         with _written_in_place(Path(path), mode) as handle:
             yield handle

@@ -233,17 +233,20 @@ def read_corpus(path: Path) -> dict[str, CorpusDocument]:
     """corpus/documents.jsonl by doc_id (the last line of a doc_id wins). Raises CorpusError
     naming the file and line: `unreadable-file`, `invalid-encoding`, `invalid-corpus`."""
     try:
-        with open(path, encoding="utf-8") as handle:  # lines end at \n only: U+2028 is text in a line
+        with open(path, "rb") as handle:  # lines end at \n only: U+2028 is text in a line
             documents = [_document_at(path, number, line)
                          for number, line in enumerate(handle, 1) if line.strip()]
     except OSError as error:
         raise _unreadable(path, error) from None
-    except UnicodeDecodeError:
-        raise CorpusError(f"{path}: not UTF-8", "invalid-encoding") from None
     return {document.doc_id: document for document in documents}
 
 
-def _document_at(path: Path, number: int, line: str | bytes) -> CorpusDocument:
+def _document_at(path: Path, number: int, line: bytes) -> CorpusDocument:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        message = f"{path}:{number}: not UTF-8 (byte {error.start} of the line)"
+        raise CorpusError(message, "invalid-encoding") from None
     try:
         return CorpusDocument.model_validate_json(line)
     except ValueError as error:  # pydantic's ValidationError, for JSON and fields alike

@@ -89,7 +89,7 @@ def files_under(folder: Path) -> tuple[list[Path], list[Unreadable]]:
             try:
                 if path.is_file():
                     found.append(path)
-                elif path.is_symlink() and not path.exists() and not name.startswith("."):  # not .#x (Emacs)
+                elif path.is_symlink() and not path.exists() and not name.startswith(".#"):  # .#: a lock
                     unreadable.append(Unreadable(path, "cannot read: a link to nothing, or a loop of links",
                                                  broken_link=True))
             except OSError as error:

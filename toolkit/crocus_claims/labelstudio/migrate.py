@@ -69,7 +69,9 @@ class ProjectPlan:
         """Why the plan must not be applied (empty: it may): what the old schema could not convert
         (placed at its task, annotation and region), migrated records that do not validate, and
         the impacts that need a decision or lose data (unless the loss is allowed)."""
-        found = [Finding(p.code, p.message, p.where()) for p in self.problems]  # where(): task, doc, region
+        found = [Finding(p.code, p.message, f"task {p.task_id}", doc_id=p.doc_id, path=p.where(),
+                         span_id=p.region_id if isinstance(p.region_id, str) else None)
+                 for p in self.problems]  # placed as `ls import` places them
         found += [finding for finding in self.findings if finding.severity == "error"]
         found += [impact.finding() for impact in self.impacts
                   if impact.blocking and not (allow_loss and impact.kind == "lost")]
