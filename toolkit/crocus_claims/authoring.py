@@ -30,9 +30,14 @@ from crocus_claims.unicode_text import cuts_grapheme
 from crocus_claims.yaml_source import compose_and_load, line_of
 
 AUTHORED_FOLDER = "authored"
-# The folders of annotations/ that hold no pass (release/inputs.py, release/diff.py and the
-# migration decisions use them): no pass may take their names.
-NOT_PASSES = frozenset({AUTHORED_FOLDER, "agreement", "migrations", "releases"})
+# The folders of annotations/ that hold no pass, so that no pass may take their names: the
+# agreement reports and adjudication files, the migration decisions, and the releases kept (the
+# release build reads them from here).
+AGREEMENT_FOLDER = "agreement"
+ADJUDICATION_FOLDER = Path(AGREEMENT_FOLDER) / "adjudication"
+DECISIONS_FOLDER = "migrations"
+RELEASES_FOLDER = "releases"
+NOT_PASSES = frozenset({AUTHORED_FOLDER, AGREEMENT_FOLDER, DECISIONS_FOLDER, RELEASES_FOLDER})
 
 # code -> what it means; the validator's codes (crocus_claims.validation.codes) pass through as they are.
 AUTHORING_CODES: dict[str, str] = {

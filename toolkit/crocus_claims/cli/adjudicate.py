@@ -13,12 +13,9 @@ from crocus_claims.atomic import atomic_write
 from crocus_claims.cli.common import BAD_INPUT, FORMAT, at_one_version, dump_json, exit_with_findings, finish
 from crocus_claims.validation.findings import Finding
 
-ADJUDICATION_FOLDER = Path("agreement") / "adjudication"
-
-
 def default_decisions_path(root: Path, passes: tuple[str, ...]) -> Path:
     """annotations/agreement/adjudication/<A>+<B>/decisions.yaml: the release ships this folder."""
-    return root / ADJUDICATION_FOLDER / "+".join(passes) / "decisions.yaml"
+    return root / authoring.ADJUDICATION_FOLDER / "+".join(passes) / "decisions.yaml"
 
 
 def is_folder(path: Path) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crocus_claims.authoring import RELEASES_FOLDER
 from crocus_claims.input_files import files_in
 from crocus_claims.release.errors import ReleaseError, refuse_unreadable
 from crocus_claims.schema import SEMVER, SchemaFolder, parse_version
@@ -25,7 +26,7 @@ DOCUMENTS = "documents.jsonl"
 # does not take them for annotation records.
 KEPT_DOCUMENTS = DOCUMENTS + ".gz"
 MANIFEST = "manifest.json"
-PAST_RELEASES = Path("releases")  # inside annotations/: the documents and manifest of past releases
+PAST_RELEASES = Path(RELEASES_FOLDER)  # inside annotations/: the documents and manifest of past releases
 
 
 def documents_file(folder: Path) -> Path:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from crocus_claims import resources
 from crocus_claims.agreement import AgreementReport
+from crocus_claims.authoring import ADJUDICATION_FOLDER, AGREEMENT_FOLDER
 from crocus_claims.corpus import DOCUMENTS_FILE as CORPUS_FILE
 from crocus_claims.corpus import CorpusDocument, read_corpus
 from crocus_claims.input_files import files_in, files_under
@@ -31,12 +32,12 @@ from crocus_claims.validation import validate_paths
 
 VERSION_FILE = "RELEASE.yaml"
 GOLD_DIR = "gold"
-AGREEMENT_REPORT = Path("agreement") / "report.json"
+AGREEMENT_REPORT = Path(AGREEMENT_FOLDER) / "report.json"
 # How the agreement was measured, and its caveats, in the measurers' words: quoted by the datasheet.
-AGREEMENT_METHOD = Path("agreement") / "method.md"
+AGREEMENT_METHOD = Path(AGREEMENT_FOLDER) / "method.md"
 # Adjudication decision files and the agreement reports before each (crocus-claims adjudicate):
 # shipped in the release under agreement/adjudication/, as they are.
-ADJUDICATION_DIR = Path("agreement") / "adjudication"
+ADJUDICATION_DIR = ADJUDICATION_FOLDER
 MAX_LISTED_FINDINGS = 20
 
 
