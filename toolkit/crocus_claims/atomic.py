@@ -46,6 +46,26 @@ def _is_inside(filename: object, folder: Path) -> bool:
     return isinstance(filename, str | os.PathLike) and Path(filename).is_relative_to(folder)
 
 
+@contextlib.contextmanager
+def _output_errors(path: Path, written: Path) -> Iterator[None]:
+    """The caller's block, whose OSError is raised as UnwritableOutput for `path` when it is the
+    file system's about the output: a full or read-only disk, or a failure inside `written` (the
+    temporary file or folder the block fills). Any other error passes through unchanged."""
+    try:
+        yield
+    except UnwritableOutput:
+        raise
+    except OSError as error:
+        if error.errno in WRITE_ERRNOS or _is_inside(error.filename, written):
+            raise UnwritableOutput(path, error) from error
+        raise
+
+
+def _unnamed(error: OSError) -> OSError:
+    """`error` without its file name: the temporary file or folder it names is gone by now."""
+    return OSError(error.errno, error.strerror)
+
+
 def _temporary_beside(path: Path, made: list[Path] | None = None) -> tuple[int, str]:
     """A new temporary file in `path`'s folder (made if need be, each folder made appended to
     `made` as it is made): its descriptor and path. Raises UnwritableOutput when the folder cannot
@@ -145,7 +165,7 @@ def write_files(contents: Mapping[Path, bytes]) -> None:
             try:
                 os.replace(temporary, target)
             except OSError as error:
-                raise UnwritableOutput(target, OSError(error.errno, error.strerror)) from error
+                raise UnwritableOutput(target, _unnamed(error)) from error
     except BaseException:
         for temporary, _ in staged:
             with contextlib.suppress(OSError):
@@ -217,14 +237,8 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         encoding = None if "b" in mode else "utf-8"
         newline = None if "b" in mode else "\n"
         with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            try:
+            with _output_errors(path, Path(tmp)):
                 yield handle
-            except UnwritableOutput:
-                raise
-            except OSError as error:
-                if error.errno in WRITE_ERRNOS or _is_inside(error.filename, Path(tmp)):
-                    raise UnwritableOutput(path, error) from error
-                raise
             try:
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -233,8 +247,8 @@ def atomic_write(path: Path, mode: str = "w") -> Iterator[IO]:
         try:
             os.chmod(tmp, _default_mode(0o666))  # mkstemp makes 0600; give what open() would have
             os.replace(tmp, path)
-        except OSError as error:  # not named: the temporary file, gone now
-            raise UnwritableOutput(path, OSError(error.errno, error.strerror)) from error
+        except OSError as error:
+            raise UnwritableOutput(path, _unnamed(error)) from error
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -254,18 +268,12 @@ def atomic_directory(path: Path) -> Iterator[Path]:
     except OSError as error:
         raise UnwritableOutput(path, error) from error
     try:
-        try:
+        with _output_errors(path, staging):
             yield staging
-        except UnwritableOutput:
-            raise
-        except OSError as error:
-            if error.errno in WRITE_ERRNOS or _is_inside(error.filename, staging):
-                raise UnwritableOutput(path, error) from error
-            raise
         try:
             _swap_in(staging, path)
-        except OSError as error:  # not named: the staging folder, gone now
-            raise UnwritableOutput(path, OSError(error.errno, error.strerror)) from error
+        except OSError as error:
+            raise UnwritableOutput(path, _unnamed(error)) from error
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -243,12 +243,12 @@ def read_corpus(path: Path) -> dict[str, CorpusDocument]:
 
 def _document_at(path: Path, number: int, line: bytes) -> CorpusDocument:
     try:
-        line.decode("utf-8")
+        text = line.decode("utf-8")  # decoded once, here, to say where it is not UTF-8
     except UnicodeDecodeError as error:
         message = f"{path}:{number}: not UTF-8 (byte {error.start} of the line)"
         raise CorpusError(message, "invalid-encoding") from None
     try:
-        return CorpusDocument.model_validate_json(line)
+        return CorpusDocument.model_validate_json(text)
     except ValueError as error:  # pydantic's ValidationError, for JSON and fields alike
         raise CorpusError(f"{path}:{number}: not a corpus document: {_first_line(error)}") from None
 
