@@ -73,6 +73,10 @@ class WriteError(Exception):
         super().__init__(f"cannot write: {error.strerror or error}" + (f" ({cause})" if cause else ""))
         self.path = path
 
+    def problem(self) -> Problem:
+        """The `unwritable-file` problem a command reports, at the file."""
+        return Problem(self.code, str(self), display_path(self.path))
+
 
 class QuoteError(Exception):
     """A quote that does not select exactly one stretch of the text."""

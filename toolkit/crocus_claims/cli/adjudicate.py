@@ -173,8 +173,7 @@ def adjudicate(passes: tuple[str, ...], into: str, min_agree: int | None, decisi
     try:
         written = write_anchored(result)
     except authoring.WriteError as error:
-        finish([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
-               f"nothing written to pass {into}", status=BAD_INPUT)
+        finish([error.problem()], output_format, f"nothing written to pass {into}", status=BAD_INPUT)
     for notice in notices:
         click.echo(str(notice))
     for note in notes:

@@ -73,8 +73,7 @@ def build(check: bool, passes: tuple[str, ...], root: Path | None, output_format
     try:
         written = authoring.write(result)
     except authoring.WriteError as error:
-        problem = authoring.Problem(error.code, str(error), authoring.display_path(error.path))
-        _report([problem], output_format, status=BAD_INPUT)
+        _report([error.problem()], output_format, status=BAD_INPUT)
     click.echo(f"built {written} record(s) in {len({p.parent for p in result.outputs})} pass folder(s)")
 
 
@@ -188,8 +187,7 @@ def write_passes(results: dict[str, Any], output_format: str = "human") -> dict[
     try:
         return anchoring.write_anchored_passes(results)
     except authoring.WriteError as error:
-        finish([authoring.Problem(error.code, str(error), authoring.display_path(error.path))], output_format,
-               "nothing written", status=BAD_INPUT)
+        finish([error.problem()], output_format, "nothing written", status=BAD_INPUT)
 
 
 @annotations_group.command()
